@@ -1,0 +1,88 @@
+# Two commands on a fresh machine: `make synth` and `make test`.
+# Both set up .venv (pinned by requirements.lock) and node_modules (pinned by
+# package-lock.json) when missing or when a lock file changed, and never call AWS.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := synth
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CDK := node_modules/.bin/cdk
+CDK_OUT := cdk.out
+
+# Stamps are keyed on the content of the lock files: re-running with nothing
+# changed installs nothing; editing a lock file re-installs once.
+PY_LOCK_HASH := $(shell cat requirements.lock pyproject.toml 2>/dev/null | sha256sum | cut -c1-16)
+NPM_LOCK_HASH := $(shell cat package-lock.json 2>/dev/null | sha256sum | cut -c1-16)
+PY_STAMP := $(VENV)/.installed-$(PY_LOCK_HASH)
+NPM_STAMP := node_modules/.installed-$(NPM_LOCK_HASH)
+
+# No AWS: no telemetry, notices or version look-ups; no credential or IMDS probing.
+export CDK_DISABLE_CLI_TELEMETRY := true
+export CDK_DISABLE_VERSION_CHECK := true
+export AWS_EC2_METADATA_DISABLED := true
+export AWS_PAGER :=
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# jsii prints a banner on every start under Node 20 (end of life); the prerequisite
+# check prints one line about it instead.
+NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(NODE_MAJOR)
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+CDK_FLAGS := --no-notices --no-version-reporting --ci
+
+.PHONY: synth test lint typecheck unit bench review clean prereqs setup lock
+
+prereqs:
+	@scripts/check_prereqs.sh "$(PYTHON)"
+
+$(VENV)/bin/python: | prereqs
+	$(PYTHON) -m venv $(VENV)
+
+$(PY_STAMP): requirements.lock pyproject.toml | $(VENV)/bin/python
+	rm -f $(VENV)/.installed-*
+	$(PY) -m pip install --quiet --no-deps --require-virtualenv -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation --require-virtualenv -e .
+	$(PY) -m pip check
+	touch $@
+
+$(NPM_STAMP): package-lock.json | prereqs
+	rm -f node_modules/.installed-*
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(PY_STAMP) $(NPM_STAMP)
+
+synth: setup
+	rm -rf $(CDK_OUT)
+	$(CDK) synth $(CDK_FLAGS) --quiet
+	@$(PY) scripts/list_templates.py $(CDK_OUT)
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: setup
+	$(PY) -m mypy --strict constructs_lib stacks app.py
+
+unit: setup
+	$(PY) -m pytest
+
+test: lint typecheck unit
+
+bench: setup
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf $(CDK_OUT) .bench .mypy_cache .ruff_cache .pytest_cache .hypothesis
+
+# Re-pin every Python package from pyproject.toml's ranges (needs the package index).
+lock: | prereqs
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet ".[dev]"
+	{ echo "# Every package of the development environment, pinned. Regenerate with: make lock"; \
+	  .lock-venv/bin/pip freeze --all --exclude-editable | grep -v '^emr-serverless-constructs'; } > requirements.lock
+	rm -rf .lock-venv

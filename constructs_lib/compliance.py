@@ -1,0 +1,140 @@
+"""cdk-nag rule packs and per-finding acknowledgements.
+
+Every stack built with this library is checked by the five cdk-nag packs below.
+A finding that is right for a resource is acknowledged on that resource only,
+one finding id at a time, with a reason: :func:`acknowledge` refuses anything
+broader.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from aws_cdk import Acknowledgment, Stack, Stage, Validations
+from cdk_nag import (
+    AwsSolutionsChecks,
+    HIPAASecurityChecks,
+    NagPack,
+    NIST80053R5Checks,
+    PCIDSS321Checks,
+    ServerlessChecks,
+)
+from constructs import IConstruct
+
+#: The packs every stack is checked against, in report order.
+NAG_PACKS: tuple[Callable[..., NagPack], ...] = (
+    AwsSolutionsChecks,
+    NIST80053R5Checks,
+    HIPAASecurityChecks,
+    PCIDSS321Checks,
+    ServerlessChecks,
+)
+
+#: Report names of the packs above (the ``pluginName`` in ``validation-report.json``).
+NAG_PACK_NAMES = frozenset(
+    {"AwsSolutions", "NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321", "Serverless"}
+)
+
+#: Rules that report one finding per offending value; these must be acknowledged per finding.
+MULTI_FINDING_RULES = frozenset({"AwsSolutions-IAM4", "AwsSolutions-IAM5"})
+
+#: A reason shorter than this cannot say why the finding is right for the resource.
+MIN_REASON_LENGTH = 30
+
+_RULE_ID = re.compile(r"^(?P<rule>[A-Za-z0-9.]+-[A-Za-z0-9]+)(?P<finding>\[.+\])?$")
+
+
+class AcknowledgementError(ValueError):
+    """An acknowledgement that would hide more than one finding on one resource."""
+
+
+def add_compliance_checks(scope: Stage) -> None:
+    """Register the five cdk-nag packs on an app or stage.
+
+    Findings go to the synth's validation report; any error fails the synth.
+    Acknowledgements are also written into each template's resource metadata
+    (``cdk_nag.rules_to_suppress``) so that reviewers see them in ``cdk diff``.
+    """
+    for pack in NAG_PACKS:
+        Validations.of(scope).add_plugins(pack(scope, write_suppressions_to_cloud_formation=True))
+
+
+def acknowledge(resource: IConstruct, finding_id: str, reason: str) -> None:
+    """Acknowledge one cdk-nag finding on one resource, with the reason it is right there.
+
+    :param resource: the construct the finding is reported on (or its L2 parent); never a
+        stack, stage or app.
+    :param finding_id: the rule id, plus ``[<finding>]`` for IAM4/IAM5, e.g.
+        ``AwsSolutions-IAM5[Resource::<BucketArn>/input/*]``.
+    :param reason: why the finding is right for this resource (at least 30 characters).
+    :raises AcknowledgementError: for a stack-wide, rule-wide or unexplained acknowledgement.
+    """
+    if isinstance(resource, Stack | Stage):
+        raise AcknowledgementError(
+            f"acknowledge({resource.node.path!r}, {finding_id!r}): acknowledgements on a "
+            "stack, stage or app hide findings on every resource in it. Fix: acknowledge on "
+            "the resource the finding is reported on."
+        )
+    match = _RULE_ID.match(finding_id)
+    if match is None:
+        raise AcknowledgementError(
+            f"acknowledge(finding_id={finding_id!r}): not a cdk-nag rule id. Fix: use the id "
+            "from the validation report, e.g. 'AwsSolutions-S1' or "
+            "'AwsSolutions-IAM5[Resource::arn:...]'."
+        )
+    if match["rule"] in MULTI_FINDING_RULES and not match["finding"]:
+        raise AcknowledgementError(
+            f"acknowledge(finding_id={finding_id!r}): {match['rule']} reports one finding per "
+            "action or resource, and the bare rule id would acknowledge them all. Fix: name "
+            f"the finding, e.g. '{match['rule']}[Resource::<arn>]'."
+        )
+    if len(reason.strip()) < MIN_REASON_LENGTH:
+        raise AcknowledgementError(
+            f"acknowledge(reason={reason!r}): a reason must say why the finding is right for "
+            f"this resource (at least {MIN_REASON_LENGTH} characters). Fix: write the reason."
+        )
+    Validations.of(resource).acknowledge(Acknowledgment(id=finding_id, reason=reason))
+
+
+def acknowledge_wildcard_resource(resource: IConstruct, arn: str, reason: str) -> None:
+    """Acknowledge ``AwsSolutions-IAM5`` for one wildcard resource ARN in ``resource``'s policies.
+
+    :param resource: the role, user, group or policy whose statement holds ``arn``.
+    :param arn: the resource ARN exactly as passed to the statement (tokens allowed).
+    :param reason: why the wildcard is as narrow as the service allows.
+    """
+    finding = f"AwsSolutions-IAM5[Resource::{nag_flatten(resource, arn)}]"
+    acknowledge(resource, finding, reason)
+
+
+def nag_flatten(scope: IConstruct, value: Any) -> str:
+    """``value`` as cdk-nag writes it inside a finding id (``<Logical.Attr>`` for references).
+
+    Resolved in ``scope``'s stack at call time; a reference that later crosses stacks
+    is written differently by cdk-nag and needs its own acknowledgement.
+    """
+    return _flatten(Stack.of(scope).resolve(value))
+
+
+def _flatten(node: Any) -> str:  # noqa: PLR0911 (one return per CloudFormation function)
+    if node is None:
+        return ""
+    if isinstance(node, str):
+        return node.replace("${", "<").replace("}", ">")
+    if isinstance(node, dict):
+        if "Fn::Join" in node:
+            delimiter, items = node["Fn::Join"]
+            return str(delimiter).join(_flatten(item) for item in items)
+        if "Fn::Sub" in node:
+            return _flatten(node["Fn::Sub"])
+        if "Fn::GetAtt" in node:
+            resource, attribute = node["Fn::GetAtt"]
+            return f"<{_flatten(resource)}.{_flatten(attribute)}>"
+        if "Fn::ImportValue" in node:
+            return _flatten(node["Fn::ImportValue"])
+        if "Ref" in node:
+            return f"<{_flatten(node['Ref'])}>"
+    return json.dumps(node, separators=(",", ":"))

@@ -1,0 +1,41 @@
+"""Helpers for values that may be CDK tokens (resolved only at deploy time).
+
+A check runs on a value that is known at synth; a token is skipped with a
+warning on the construct, so the skipped check shows up in ``cdk synth`` output
+and in the validation report instead of passing silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Annotations, Token
+from constructs import IConstruct
+
+UNCHECKED_WARNING_PREFIX = "emr-serverless:unchecked"
+
+
+def is_unresolved(value: Any) -> bool:
+    """Whether ``value`` (or any string/number inside a list or dict) is an unresolved token."""
+    if value is None:
+        return False
+    if isinstance(value, list | tuple):
+        return any(is_unresolved(item) for item in value)
+    if isinstance(value, dict):
+        return any(is_unresolved(k) or is_unresolved(v) for k, v in value.items())
+    if isinstance(value, str | int | float):
+        return bool(Token.is_unresolved(value))
+    return bool(Token.is_unresolved(value))
+
+
+def warn_unchecked(scope: IConstruct, *, argument: str, rule: str) -> None:
+    """Record on ``scope`` that ``argument`` is a token, so ``rule`` was not checked at synth.
+
+    The warning id is ``emr-serverless:unchecked:<argument>``; acknowledge it with
+    ``Validations.of(scope).acknowledge(Acknowledgment(id="Annotation::<id>", reason=...))``.
+    """
+    Annotations.of(scope).add_warning_v2(
+        f"{UNCHECKED_WARNING_PREFIX}:{argument}",
+        f"{argument} is not known at synth time (a token), so this rule was not checked: "
+        f"{rule}. Check it before deploying, or pass a literal value.",
+    )

@@ -1,0 +1,25 @@
+"""Shared fixtures: the reference app is synthesized once per test session."""
+
+from __future__ import annotations
+
+import os
+
+# Set before aws_cdk starts its JavaScript runtime. jsii prints a banner on every
+# start under an end-of-life Node.js; the Makefile sets these too, so that a bare
+# `pytest` behaves the same. No test may reach AWS: no instance-metadata probing.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+
+import pytest
+
+import app as reference
+from tests.harness import Synthesis, new_app, synthesize
+
+
+@pytest.fixture(scope="session")
+def reference_app() -> Synthesis:
+    """The reference app (``app.py``), environment-agnostic, synthesized with every check on."""
+    cdk_app = new_app(compliance=False)
+    reference.build_app(cdk_app, env=None)
+    return synthesize(cdk_app)
