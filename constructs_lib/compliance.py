@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
+import jsii
 from aws_cdk import Acknowledgment, Stack, Stage, Validations
 from cdk_nag import (
     AwsSolutionsChecks,
@@ -22,7 +23,7 @@ from cdk_nag import (
     PCIDSS321Checks,
     ServerlessChecks,
 )
-from constructs import IConstruct
+from constructs import IConstruct, IValidation
 
 #: The packs every stack is checked against, in report order.
 NAG_PACKS: tuple[Callable[..., NagPack], ...] = (
@@ -102,12 +103,49 @@ def acknowledge(resource: IConstruct, finding_id: str, reason: str) -> None:
 def acknowledge_wildcard_resource(resource: IConstruct, arn: str, reason: str) -> None:
     """Acknowledge ``AwsSolutions-IAM5`` for one wildcard resource ARN in ``resource``'s policies.
 
+    cdk-nag names the finding after the ARN as written in the final template, and a
+    reference to a resource in another stack is written differently once CDK resolves
+    it. So the finding id is computed when the app is synthesized (construct validations
+    run after references are resolved and before the nag packs), not when this is called.
+
     :param resource: the role, user, group or policy whose statement holds ``arn``.
     :param arn: the resource ARN exactly as passed to the statement (tokens allowed).
     :param reason: why the wildcard is as narrow as the service allows.
     """
-    finding = f"AwsSolutions-IAM5[Resource::{nag_flatten(resource, arn)}]"
-    acknowledge(resource, finding, reason)
+    _DeferredWildcardAcknowledgements.of(resource).add(arn, reason)
+
+
+@jsii.implements(IValidation)
+class _DeferredWildcardAcknowledgements:
+    """The IAM5 wildcard acknowledgements of one resource, made when the app is synthesized."""
+
+    _by_address: ClassVar[dict[str, _DeferredWildcardAcknowledgements]] = {}
+
+    @classmethod
+    def of(cls, resource: IConstruct) -> _DeferredWildcardAcknowledgements:
+        address = resource.node.addr
+        if address not in cls._by_address:
+            deferred = cls(resource)
+            resource.node.add_validation(deferred)
+            cls._by_address[address] = deferred
+        return cls._by_address[address]
+
+    def __init__(self, resource: IConstruct) -> None:
+        self._resource = resource
+        self._pending: dict[str, str] = {}
+        self._done: set[str] = set()
+
+    def add(self, arn: str, reason: str) -> None:
+        self._pending.setdefault(arn, reason)
+
+    def validate(self) -> list[str]:
+        for arn, reason in self._pending.items():
+            finding = f"AwsSolutions-IAM5[Resource::{nag_flatten(self._resource, arn)}]"
+            if finding not in self._done:
+                self._done.add(finding)
+                acknowledge(self._resource, finding, reason)
+        self._pending.clear()
+        return []
 
 
 def nag_flatten(scope: IConstruct, value: Any) -> str:

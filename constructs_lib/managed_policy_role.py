@@ -1,15 +1,32 @@
-"""An IAM role whose grants land in a customer-managed policy instead of an inline one."""
+"""An IAM role whose grants land in customer-managed policies instead of an inline one."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from aws_cdk import Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from constructs_lib.errors import EmrServerlessValidationError
+
+#: IAM quota: characters in one customer-managed policy document (white space not counted).
+MANAGED_POLICY_SIZE_LIMIT = 6144
+
+#: IAM quota (default): managed policies attached to one role.
+MANAGED_POLICIES_PER_ROLE = 10
+
+#: Characters assumed for a value CloudFormation fills in at deploy time (an ARN or a name):
+#: longer than most ARNs, so that the size estimate errs on the safe side.
+_DEPLOY_TIME_VALUE_LENGTH = 160
+
+#: Characters of ``{"Version":"2012-10-17","Statement":[]}`` around the statements.
+_DOCUMENT_OVERHEAD = 40
+
 
 class ManagedPolicyRole(iam.Role):
-    """An ``iam.Role`` that keeps every granted statement in one customer-managed policy.
+    """An ``iam.Role`` that keeps every granted statement in customer-managed policies.
 
     aws-cdk-lib writes grants into an inline ``DefaultPolicy``; the NIST 800-53 R5,
     HIPAA Security and PCI DSS packs refuse inline policies (``IAMNoInlinePolicy``).
@@ -17,28 +34,76 @@ class ManagedPolicyRole(iam.Role):
     aws-cdk-lib and of this library calls) into an ``AWS::IAM::ManagedPolicy`` with id
     ``Policy``, attached to the role, so grants read the same and comply.
 
-    The managed policy holds at most 6,144 characters (an IAM quota); keep grants
-    resource-scoped, as this library's grants are.
+    A managed policy holds at most 6,144 characters. When the next statement could
+    overflow it (estimated with every deploy-time value counted as 160 characters), the
+    statement goes to a new policy (``Policy2``, ``Policy3``, ...). More than the 10
+    managed policies IAM attaches to a role by default is refused at synth with
+    :class:`EmrServerlessValidationError` (when the grant comes through aws-cdk-lib's
+    JavaScript side, e.g. ``bucket.grant_read(role)``, jsii re-raises it as a
+    ``RuntimeError`` carrying the same message).
     """
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
         """Create the role; ``kwargs`` are those of :class:`aws_cdk.aws_iam.Role`."""
         super().__init__(scope, construct_id, **kwargs)
-        self.policy = iam.ManagedPolicy(
-            self,
-            "Policy",
-            description=f"Grants of role {self.node.path}",
-            roles=[self],
-        )
+        self.policy = self._new_policy("Policy")
+        self.policies: list[iam.ManagedPolicy] = [self.policy]
+        self._sizes: list[int] = [_DOCUMENT_OVERHEAD]
 
     def add_to_principal_policy(
         self, statement: iam.PolicyStatement
     ) -> iam.AddToPrincipalPolicyResult:
-        """Add ``statement`` to the role's managed policy (not to an inline policy)."""
-        self.policy.add_statements(statement)
-        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=self.policy)
+        """Add ``statement`` to the role's managed policies (not to an inline policy)."""
+        policy = self._place(statement)
+        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=policy)
 
     def add_to_policy(self, statement: iam.PolicyStatement) -> bool:
-        """Add ``statement`` to the role's managed policy; always ``True``."""
-        self.policy.add_statements(statement)
+        """Add ``statement`` to the role's managed policies; always ``True``."""
+        self._place(statement)
         return True
+
+    def _place(self, statement: iam.PolicyStatement) -> iam.ManagedPolicy:
+        size = estimated_statement_size(self, statement) + 1
+        if self._sizes[-1] + size > MANAGED_POLICY_SIZE_LIMIT:
+            if len(self.policies) >= MANAGED_POLICIES_PER_ROLE:
+                raise EmrServerlessValidationError(
+                    argument=f"{self.node.path} statement",
+                    value=Stack.of(self).to_json_string(statement.to_statement_json()),
+                    rule=(
+                        f"a role holds at most {MANAGED_POLICIES_PER_ROLE} managed policies of "
+                        f"{MANAGED_POLICY_SIZE_LIMIT:,} characters each (IAM quotas)"
+                    ),
+                    fix="split the grants across roles, or grant whole prefixes instead of many "
+                    "small ones",
+                )
+            self.policies.append(self._new_policy(f"Policy{len(self.policies) + 1}"))
+            self._sizes.append(_DOCUMENT_OVERHEAD)
+        self.policies[-1].add_statements(statement)
+        self._sizes[-1] += size
+        return self.policies[-1]
+
+    def _new_policy(self, construct_id: str) -> iam.ManagedPolicy:
+        return iam.ManagedPolicy(
+            self,
+            construct_id,
+            description=f"Grants of role {self.node.path}",
+            roles=[self],
+        )
+
+
+def estimated_statement_size(scope: Construct, statement: iam.PolicyStatement) -> int:
+    """Characters ``statement`` takes in a policy document, deploy-time values counted long."""
+    resolved = Stack.of(scope).resolve(statement.to_statement_json())
+    return len(json.dumps(_with_placeholders(resolved), separators=(",", ":")))
+
+
+def _with_placeholders(node: Any) -> Any:
+    if isinstance(node, dict):
+        if len(node) == 1 and next(iter(node)).startswith(("Fn::", "Ref")):
+            return "x" * _DEPLOY_TIME_VALUE_LENGTH
+        return {key: _with_placeholders(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_with_placeholders(item) for item in node]
+    if isinstance(node, str) and Token.is_unresolved(node):
+        return "x" * _DEPLOY_TIME_VALUE_LENGTH
+    return node

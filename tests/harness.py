@@ -279,7 +279,15 @@ def acknowledgements(app: cdk.App) -> list[tuple[str, str, str]]:
 _FINDING = re.compile(r"^(?P<rule>[A-Za-z0-9.]+-[A-Za-z0-9]+)(?P<finding>\[.+\])?$")
 
 
+#: Acknowledgements aws-cdk-lib itself makes on a stack, not ours to judge: ec2.Vpc reads
+#: the stack's Availability Zones (Fn::GetAZs), and aws-cdk-lib acknowledges cfn-lint's
+#: W3010 (hard-coded AZs) for that stack.
+_CDK_STACK_ACKNOWLEDGEMENTS = frozenset({"CloudFormation-Validate::W3010"})
+
+
 def _acknowledgement_problems(app: cdk.App, path: str, rule: str, reason: str) -> Iterable[str]:
+    if rule in _CDK_STACK_ACKNOWLEDGEMENTS:
+        return
     if not path or isinstance(_at(app, path), cdk.Stack | cdk.Stage):
         yield "is on a stack, stage or app (hides findings on every resource in it)"
     match = _FINDING.match(rule)

@@ -28,6 +28,9 @@ def synthesis() -> Synthesis:
         submitter, application_arn=application.attr_arn, runtime_roles=[runtime]
     )
     assert grant.success
+    other = cdk.Stack(app, "OtherStack")
+    remote = ManagedPolicyRole(other, "RemoteSubmitter", assumed_by=iam.AccountRootPrincipal())
+    grant_job_submission(remote, application_arn=application.attr_arn, runtime_roles=[runtime])
     return synthesize(app)
 
 
@@ -78,8 +81,15 @@ def test_submitter_policy(synthesis: Synthesis) -> None:
 
 
 def test_only_the_job_run_wildcard_is_acknowledged(synthesis: Synthesis) -> None:
-    acks = [(path, rule) for path, rule, _ in synthesis.acknowledgements()]
-    assert acks == [("Grants/Submitter", "AwsSolutions-IAM5[Resource::<App.Arn>/jobruns/*]")]
+    acks = sorted((path, rule) for path, rule, _ in synthesis.acknowledgements())
+    assert len(acks) == 2
+    assert acks[0] == ("Grants/Submitter", "AwsSolutions-IAM5[Resource::<App.Arn>/jobruns/*]")
+    # In another stack the ARN arrives as a cross-stack reference, named as cdk-nag sees it.
+    path, rule = acks[1]
+    assert path == "OtherStack/RemoteSubmitter"
+    assert rule.startswith("AwsSolutions-IAM5[Resource::")
+    assert rule.endswith("/jobruns/*]")
+    assert "<App.Arn>" not in rule
 
 
 def test_gates(synthesis: Synthesis) -> None:

@@ -7,7 +7,12 @@ import sys
 
 import constructs_lib
 
-PURE_MODULES = ["constructs_lib.errors", "constructs_lib.iam_actions"]
+PURE_MODULES = [
+    "constructs_lib.errors",
+    "constructs_lib.iam_actions",
+    "constructs_lib.subnet_planning",
+    "constructs_lib.runtime_permissions",
+]
 
 
 def test_every_export_resolves() -> None:

@@ -1,0 +1,670 @@
+"""EmrServerlessNetwork: a private VPC whose worker subnets are sized from the workload."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import jsii
+from aws_cdk import Annotations, Aws, CfnResource, Fn, RemovalPolicy, Stack, Token
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from constructs import Construct, IConstruct
+
+from constructs_lib.compliance import acknowledge
+from constructs_lib.managed_policy_role import ManagedPolicyRole
+from constructs_lib.subnet_planning import (
+    MIN_AZS,
+    WORKER_GROUP,
+    SubnetGroup,
+    SubnetPlan,
+    SubnetPlanningError,
+    Workload,
+    check_cidr_capacity,
+    plan_subnets,
+    required_addresses,
+    subnet_size_advice,
+)
+from constructs_lib.subnet_planning._sizing import check_subnet_prefix, check_whole_number
+from constructs_lib.tokens import UNCHECKED_WARNING_PREFIX, warn_unchecked
+
+#: Subnet group (``SubnetSelection(subnet_group_name=...)``) of the worker subnets.
+WORKER_SUBNET_GROUP = "EmrServerless"
+#: Subnet group of the public subnets that hold the NAT gateways.
+PUBLIC_SUBNET_GROUP = "Public"
+
+DEFAULT_VPC_CIDR = "10.0.0.0/16"
+DEFAULT_AZS = 3
+DEFAULT_NAT_GATEWAYS = 1
+DEFAULT_PUBLIC_SUBNET_PREFIX = 28
+DEFAULT_FLOW_LOGS_RETENTION = logs.RetentionDays.ONE_YEAR
+
+#: What CloudWatch Logs does with the flow-log group's key (encrypt and decrypt log events).
+FLOW_LOGS_KEY_ACTIONS: tuple[str, ...] = (
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:DescribeKey",
+)
+
+HTTPS = ec2.Port.tcp(443)
+
+#: Findings on the public subnets' default route to the internet gateway, acknowledged there.
+IGW_ROUTE_RULES: tuple[str, ...] = tuple(
+    f"{pack}-VPCNoUnrestrictedRouteToIGW"
+    for pack in ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321")
+)
+_IGW_ROUTE_REASON = (
+    "The public subnets hold only NAT gateways (no instances, no public IPs on launch), and a "
+    "NAT gateway reaches the internet only through this default route; the EMR Serverless "
+    "workers are in private subnets behind it."
+)
+
+#: aws-cdk-lib's stack-wide provider of the custom resource closing the default security group.
+_RESTRICT_DEFAULT_SG_PROVIDER = "Custom::VpcRestrictDefaultSGCustomResourceProvider"
+
+#: Id of the warning recorded when the selected subnets span fewer than two AZs.
+SINGLE_AZ_WARNING = "emr-serverless:single-az"
+
+
+class InterfaceEndpoint(enum.Enum):
+    """Interface endpoints the network can create, for services EMR Serverless jobs call.
+
+    Without them, jobs in private subnets reach these services through the NAT gateway.
+    """
+
+    #: AWS STS: assume the runtime role's cross-account roles, get caller identity.
+    STS = "sts"
+    #: AWS Glue Data Catalog (SparkSQL, Hive metastore).
+    GLUE = "glue"
+    #: CloudWatch Logs (job logs sent to CloudWatch).
+    CLOUDWATCH_LOGS = "logs"
+    #: AWS KMS (SSE-KMS data, encrypted logs).
+    KMS = "kms"
+    #: Amazon ECR API (custom images read by jobs).
+    ECR_API = "ecr.api"
+    #: Amazon ECR Docker registry.
+    ECR_DOCKER = "ecr.dkr"
+    #: AWS Secrets Manager (database and Redshift credentials).
+    SECRETS_MANAGER = "secretsmanager"
+    #: Amazon Managed Service for Prometheus remote write (emr-7.1.0+).
+    PROMETHEUS_WORKSPACES = "aps-workspaces"
+    #: CloudWatch metrics.
+    CLOUDWATCH_MONITORING = "monitoring"
+
+    @property
+    def service(self) -> ec2.InterfaceVpcEndpointAwsService:
+        """The aws-cdk-lib service of this endpoint."""
+        return ec2.InterfaceVpcEndpointAwsService(self.value)
+
+
+@jsii.implements(ec2.IConnectable)
+class EmrServerlessNetwork(Construct):
+    """Private networking for EMR Serverless applications, sized from their peak workers.
+
+    **New VPC** (no ``vpc``): the worker subnets, one per AZ, are the
+    :func:`~constructs_lib.subnet_planning.plan_subnets` CIDRs: every AZ's subnet holds
+    the peak workers of all ``workloads`` together. Also: an S3 gateway endpoint; NAT
+    gateways in small public subnets (``nat_gateways``, 0 makes the worker subnets
+    isolated); optional interface endpoints (their security group admits HTTPS from the
+    VPC only, and each takes one address in every worker subnet, which the plan counts);
+    flow logs to a KMS-encrypted log group; the default security group closed.
+
+    **Existing VPC** (``vpc`` and ``vpc_subnets``): at synth, every selected subnet whose
+    IPv4 CIDR is known must hold the peak, else :class:`SubnetPlanningError` with the
+    calculator's answer; a subnet whose CIDR is a token or was not imported is reported
+    as an ``emr-serverless:unchecked:vpc_subnets`` warning.
+
+    **Security group** (both cases), for the applications' network interfaces: no
+    ingress (EMR Serverless admits none). Egress is HTTPS (TCP 443) only:
+
+    - to the interface endpoints' security group, when this construct creates endpoints;
+    - to the S3 prefix list, when ``s3_prefix_list_id`` is given;
+    - to any IPv4 address when ``internet_https_egress`` is on, for package repositories
+      (PyPI, Maven) and AWS endpoints without an interface endpoint, through NAT. In a
+      VPC without NAT or internet gateway this reaches only the VPC and the S3 gateway
+      endpoint, because nothing else is routed.
+
+    Nothing else leaves the workers: add each data store explicitly, e.g.
+    ``network.connections.allow_to(redshift_sg, ec2.Port.tcp(5439))``, which also adds
+    the matching ingress rule to the data store's security group.
+    """
+
+    #: The applications sharing the worker subnets.
+    workloads: tuple[Workload, ...]
+    #: The subnet plan of a new VPC; ``None`` with an existing VPC.
+    plan: SubnetPlan | None
+    #: The VPC (new, or the one passed).
+    vpc: ec2.IVpc
+    #: The private subnets EMR Serverless launches workers in.
+    subnets: ec2.SelectedSubnets
+    #: How to select those subnets from ``vpc``.
+    subnet_selection: ec2.SubnetSelection
+    #: The applications' security group: no ingress, HTTPS egress (see above).
+    security_group: ec2.ISecurityGroup
+    #: The interface endpoints' security group, when this construct creates endpoints.
+    endpoint_security_group: ec2.ISecurityGroup | None
+    #: The flow-log group of a new VPC.
+    flow_log_group: logs.ILogGroup | None
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        workloads: Sequence[Workload],
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        vpc_cidr: str | None = None,
+        azs: int | None = None,
+        availability_zones: Sequence[str] | None = None,
+        nat_gateways: int | None = None,
+        public_subnet_prefix: int | None = None,
+        interface_endpoints: Sequence[InterfaceEndpoint] | None = None,
+        flow_logs_retention: logs.RetentionDays | None = None,
+        flow_logs_encryption_key: kms.IKey | None = None,
+        removal_policy: RemovalPolicy | None = None,
+        s3_prefix_list_id: str | None = None,
+        internet_https_egress: bool | None = None,
+    ) -> None:
+        """Create the network, or check and use an existing one.
+
+        :param workloads: the applications that share the worker subnets (their maximum
+            capacity and worker size); the subnets are sized for their combined peak.
+        :param vpc: an existing VPC to use as it is. Default: a new VPC.
+        :param vpc_subnets: the existing VPC's subnets for the workers (only with
+            ``vpc``). Default: its private subnets (``vpc.select_subnets()``).
+        :param vpc_cidr: the new VPC's IPv4 CIDR, /16 to /28. Default: ``10.0.0.0/16``.
+        :param azs: Availability Zones of the new VPC, at least 2. Default: 3, or the
+            number of ``availability_zones``.
+        :param availability_zones: AZ names for the new VPC (pick zones EMR Serverless
+            supports; in us-east-1 it skips use1-az3). Default: the Region's first ``azs``
+            zones, chosen at deploy time (``Fn::GetAZs``).
+        :param nat_gateways: NAT gateways of the new VPC, 0 to ``azs`` (one per AZ keeps
+            egress up when an AZ fails; 0 makes the worker subnets isolated). Default: 1.
+        :param public_subnet_prefix: prefix length of the public subnets holding the NAT
+            gateways, /16 to /28. Default: 28.
+        :param interface_endpoints: interface endpoints to create in the worker subnets.
+            Default: none.
+        :param flow_logs_retention: how long the new VPC's flow logs are kept. Default:
+            one year.
+        :param flow_logs_encryption_key: the KMS key of the flow-log group (an imported
+            key's policy must already let CloudWatch Logs use it). Default: a new key with
+            rotation on.
+        :param removal_policy: what happens to the flow-log group (and a key this
+            construct creates) when it leaves the stack. Default: ``RETAIN``.
+        :param s3_prefix_list_id: id of the Region's S3 managed prefix list
+            (``com.amazonaws.<region>.s3``), to allow HTTPS to S3 by that list. Default:
+            none (S3 is reached through ``internet_https_egress``).
+        :param internet_https_egress: allow HTTPS to any IPv4 address. Default: on when
+            the network has NAT gateways (a new VPC with ``nat_gateways`` > 0, or selected
+            subnets that are not isolated) or when ``s3_prefix_list_id`` is not given.
+        :raises SubnetPlanningError: when the plan or a selected subnet cannot hold the
+            peak, or for arguments that contradict each other.
+        """
+        super().__init__(scope, construct_id)
+        self.workloads = tuple(workloads)
+        need = required_addresses(self.workloads)
+        self.endpoint_security_group = None
+        self.flow_log_group = None
+        if vpc is None:
+            if vpc_subnets is not None:
+                raise SubnetPlanningError(
+                    argument="vpc_subnets",
+                    value=vpc_subnets,
+                    rule="vpc_subnets selects subnets of an existing VPC",
+                    fix="pass vpc= as well, or leave vpc_subnets unset to create a VPC",
+                )
+            azs = _azs(azs, availability_zones)
+            nat = _nat_gateways(nat_gateways, azs)
+            endpoints = _endpoints(interface_endpoints)
+            public = [
+                SubnetGroup(PUBLIC_SUBNET_GROUP, prefix=_public_prefix(public_subnet_prefix, nat))
+            ]
+            self.plan = plan_subnets(
+                self.workloads,
+                vpc_cidr=DEFAULT_VPC_CIDR if vpc_cidr is None else vpc_cidr,
+                azs=azs,
+                extra_groups=public if nat else [],
+                other_addresses=len(endpoints),
+            )
+            has_nat = nat > 0
+            self.vpc = self._create_vpc(self.plan, nat, availability_zones)
+            self.subnet_selection = ec2.SubnetSelection(subnet_group_name=WORKER_SUBNET_GROUP)
+            self.subnets = self.vpc.select_subnets(subnet_group_name=WORKER_SUBNET_GROUP)
+            self._add_flow_logs(
+                flow_logs_retention or DEFAULT_FLOW_LOGS_RETENTION,
+                flow_logs_encryption_key,
+                removal_policy or RemovalPolicy.RETAIN,
+            )
+            if endpoints:
+                self.endpoint_security_group = self._add_interface_endpoints(
+                    endpoints, self.plan.vpc_cidr
+                )
+        else:
+            _refuse_for_existing_vpc(
+                vpc_cidr=vpc_cidr,
+                azs=azs,
+                availability_zones=availability_zones,
+                nat_gateways=nat_gateways,
+                public_subnet_prefix=public_subnet_prefix,
+                interface_endpoints=interface_endpoints,
+                flow_logs_retention=flow_logs_retention,
+                flow_logs_encryption_key=flow_logs_encryption_key,
+                removal_policy=removal_policy,
+            )
+            self.plan = None
+            self.vpc = vpc
+            self.subnet_selection = vpc_subnets or ec2.SubnetSelection()
+            self.subnets = _select(vpc, self.subnet_selection)
+            check_subnet_capacity(self, self.subnets.subnets, workers=need, argument="vpc_subnets")
+            _warn_single_az(self, self.subnets.subnets)
+            isolated = {s.subnet_id for s in vpc.isolated_subnets}
+            has_nat = not all(s.subnet_id in isolated for s in self.subnets.subnets)
+        if internet_https_egress is None:
+            internet_https_egress = has_nat or s3_prefix_list_id is None
+        self.security_group = self._security_group(internet_https_egress, s3_prefix_list_id)
+        self._connections = ec2.Connections(security_groups=[self.security_group])
+
+    @property
+    def connections(self) -> ec2.Connections:
+        """The workers' security group as ``ec2.Connections``: ``allow_to(store, port)`` adds
+        egress to a data store and the store's matching ingress."""
+        return self._connections
+
+    # --- new VPC -----------------------------------------------------------------------
+
+    def _create_vpc(
+        self, plan: SubnetPlan, nat_gateways: int, availability_zones: Sequence[str] | None
+    ) -> ec2.Vpc:
+        vpc = self._vpc(plan, nat_gateways, availability_zones)
+        for subnet in vpc.public_subnets:
+            for rule in IGW_ROUTE_RULES:
+                acknowledge(subnet.node.find_child("DefaultRoute"), rule, _IGW_ROUTE_REASON)
+        _drop_redundant_depends_on(Stack.of(self))
+        return vpc
+
+    def _vpc(
+        self, plan: SubnetPlan, nat_gateways: int, availability_zones: Sequence[str] | None
+    ) -> ec2.Vpc:
+        subnets = [
+            ec2.SubnetConfiguration(
+                name=WORKER_SUBNET_GROUP,
+                subnet_type=(
+                    ec2.SubnetType.PRIVATE_WITH_EGRESS
+                    if nat_gateways
+                    else ec2.SubnetType.PRIVATE_ISOLATED
+                ),
+                cidr_mask=plan.worker_prefix,
+            )
+        ]
+        public = plan.group(PUBLIC_SUBNET_GROUP)
+        if public:
+            subnets.insert(
+                0,
+                ec2.SubnetConfiguration(
+                    name=PUBLIC_SUBNET_GROUP,
+                    subnet_type=ec2.SubnetType.PUBLIC,
+                    cidr_mask=public[0].prefix,
+                    map_public_ip_on_launch=False,
+                ),
+            )
+        return ec2.Vpc(
+            self,
+            "Vpc",
+            ip_addresses=_PlannedIpAddresses(
+                plan, {WORKER_SUBNET_GROUP: WORKER_GROUP, PUBLIC_SUBNET_GROUP: PUBLIC_SUBNET_GROUP}
+            ),
+            availability_zones=(
+                list(availability_zones)
+                if availability_zones is not None
+                else [Fn.select(index, Fn.get_azs()) for index in range(plan.azs)]
+            ),
+            nat_gateways=nat_gateways,
+            subnet_configuration=subnets,
+            restrict_default_security_group=True,
+            gateway_endpoints={
+                "S3": ec2.GatewayVpcEndpointOptions(
+                    service=ec2.GatewayVpcEndpointAwsService.S3,
+                    subnets=[ec2.SubnetSelection(subnet_group_name=WORKER_SUBNET_GROUP)],
+                )
+            },
+        )
+
+    def _add_flow_logs(
+        self, retention: logs.RetentionDays, key: kms.IKey | None, removal_policy: RemovalPolicy
+    ) -> None:
+        if retention == logs.RetentionDays.INFINITE:
+            raise SubnetPlanningError(
+                argument="flow_logs_retention",
+                value=retention,
+                rule="flow-log groups have a retention (NIST 800-53, HIPAA and PCI DSS packs)",
+                fix="pass a finite logs.RetentionDays, e.g. ONE_YEAR",
+            )
+        if key is None:
+            key = kms.Key(
+                self,
+                "FlowLogsKey",
+                description=f"Encrypts the VPC flow logs of {self.node.path}",
+                enable_key_rotation=True,
+                removal_policy=removal_policy,
+            )
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchLogsUsesKeyForThisAccountsLogGroups",
+                principals=[iam.ServicePrincipal(f"logs.{Aws.REGION}.amazonaws.com")],
+                actions=list(FLOW_LOGS_KEY_ACTIONS),
+                resources=["*"],
+                conditions={
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": (
+                            f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*"
+                        )
+                    }
+                },
+            )
+        )
+        log_group = logs.LogGroup(
+            self,
+            "FlowLogs",
+            encryption_key=key,
+            retention=retention,
+            removal_policy=removal_policy,
+        )
+        role = ManagedPolicyRole(
+            self,
+            "FlowLogsRole",
+            description=f"Lets VPC Flow Logs write the flow logs of {self.node.path}",
+            assumed_by=iam.ServicePrincipal(
+                "vpc-flow-logs.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                    "ArnLike": {
+                        "aws:SourceArn": (
+                            f"arn:{Aws.PARTITION}:ec2:{Aws.REGION}:{Aws.ACCOUNT_ID}:vpc-flow-log/*"
+                        )
+                    },
+                },
+            ),
+        )
+        ec2.FlowLog(
+            self,
+            "FlowLog",
+            resource_type=ec2.FlowLogResourceType.from_vpc(self.vpc),
+            destination=ec2.FlowLogDestination.to_cloud_watch_logs(log_group, role),
+            traffic_type=ec2.FlowLogTrafficType.ALL,
+        )
+        self.flow_log_group = log_group
+
+    def _add_interface_endpoints(
+        self, endpoints: Sequence[InterfaceEndpoint], vpc_cidr: str
+    ) -> ec2.ISecurityGroup:
+        group = self._closed_group(
+            "EndpointSecurityGroup", "Interface endpoints: HTTPS from the VPC only"
+        )
+        group.add_ingress_rule(ec2.Peer.ipv4(vpc_cidr), HTTPS, "HTTPS from the VPC")
+        for endpoint in endpoints:
+            ec2.InterfaceVpcEndpoint(
+                self,
+                f"{endpoint.name.title().replace('_', '')}Endpoint",
+                vpc=self.vpc,
+                service=endpoint.service,
+                subnets=self.subnet_selection,
+                security_groups=[group],
+                open=False,
+                private_dns_enabled=True,
+            )
+        return group
+
+    # --- both --------------------------------------------------------------------------
+
+    def _closed_group(self, construct_id: str, description: str) -> ec2.SecurityGroup:
+        """A security group with no rules yet (aws-cdk-lib would otherwise allow all egress)."""
+        return ec2.SecurityGroup(
+            self, construct_id, vpc=self.vpc, description=description, allow_all_outbound=False
+        )
+
+    def _security_group(
+        self, internet_https_egress: bool, s3_prefix_list_id: str | None
+    ) -> ec2.SecurityGroup:
+        if not internet_https_egress and s3_prefix_list_id is None:
+            raise SubnetPlanningError(
+                argument="internet_https_egress",
+                value=False,
+                rule="without it or s3_prefix_list_id, workers cannot reach Amazon S3 (job "
+                "scripts, data and logs)",
+                fix="pass s3_prefix_list_id (the Region's com.amazonaws.<region>.s3 prefix "
+                "list), or leave internet_https_egress on",
+            )
+        group = self._closed_group(
+            "SecurityGroup", "EMR Serverless workers: no ingress, HTTPS egress only"
+        )
+        if self.endpoint_security_group is not None:
+            group.add_egress_rule(
+                self.endpoint_security_group, HTTPS, "HTTPS to the VPC's interface endpoints"
+            )
+        if s3_prefix_list_id is not None:
+            group.add_egress_rule(
+                ec2.Peer.prefix_list(s3_prefix_list_id), HTTPS, "HTTPS to Amazon S3"
+            )
+        if internet_https_egress:
+            group.add_egress_rule(
+                ec2.Peer.any_ipv4(),
+                HTTPS,
+                "HTTPS out: package repositories and AWS endpoints outside the VPC",
+            )
+        return group
+
+
+@jsii.implements(ec2.IIpAddresses)
+class _PlannedIpAddresses:
+    """``ec2.IIpAddresses`` that gives a VPC's subnets the CIDRs of a :class:`SubnetPlan`.
+
+    (aws-cdk-lib's own ``IpAddresses.cidr`` splits the VPC CIDR into equal parts instead.)
+
+    :param plan: the plan.
+    :param groups: the VPC's subnet group names mapped to the plan's group names.
+    """
+
+    def __init__(self, plan: SubnetPlan, groups: Mapping[str, str]) -> None:
+        self._plan = plan
+        self._groups = dict(groups)
+
+    def allocate_vpc_cidr(self) -> ec2.VpcIpamOptions:
+        """The plan's VPC CIDR (called by ``ec2.Vpc``)."""
+        return ec2.VpcIpamOptions(cidr_block=self._plan.vpc_cidr)
+
+    def allocate_subnets_cidr(self, *args: Any, **kwargs: Any) -> ec2.SubnetIpamOptions:
+        """The plan's CIDR for each requested subnet, by group and AZ (called by ``ec2.Vpc``)."""
+        # jsii passes the AllocateCidrRequest positionally; Python callers may pass keywords.
+        request: ec2.AllocateCidrRequest = args[0] if args else ec2.AllocateCidrRequest(**kwargs)
+        taken: dict[str, int] = {}
+        allocated = []
+        for requested in request.requested_subnets:
+            name = requested.configuration.name
+            planned = self._plan.group(self._groups.get(name, name))
+            index = taken[name] = taken.get(name, -1) + 1
+            if index >= len(planned):
+                raise SubnetPlanningError(
+                    argument="subnet_configuration",
+                    value=name,
+                    rule=f"the plan has {len(planned)} subnets in group {name!r}",
+                    fix="request one subnet per planned AZ in each planned group",
+                )
+            allocated.append(ec2.AllocatedSubnet(cidr=planned[index].cidr))
+        return ec2.SubnetIpamOptions(allocated_subnets=allocated)
+
+
+def check_subnet_capacity(
+    scope: IConstruct, subnets: Sequence[ec2.ISubnet], *, workers: int, argument: str
+) -> None:
+    """Refuse any subnet whose known IPv4 CIDR cannot hold ``workers``; warn for the rest.
+
+    Every worker takes one IP address in its subnet, and a job can run in any one of the
+    subnets, so each must hold the full peak.
+
+    :param scope: where the warning for subnets with unknown CIDRs is recorded.
+    :param subnets: the subnets EMR Serverless may launch workers in.
+    :param workers: the peak workers (plus any headroom) each subnet must hold.
+    :param argument: the argument the subnets came from, named in errors and warnings.
+    :raises SubnetPlanningError: e.g. ``subnet-0abc (10.0.0.0/24, 251 usable) cannot hold
+        1000 workers; use /22 or larger``; also when ``subnets`` is empty.
+    """
+    check_whole_number(workers, argument="workers", minimum=1)
+    if not subnets:
+        raise SubnetPlanningError(
+            argument=argument,
+            value=[],
+            rule="EMR Serverless needs at least one subnet to launch workers in",
+            fix="select subnets, one per AZ in at least two AZs",
+        )
+    unchecked = []
+    for subnet in subnets:
+        cidr = _known_cidr(subnet)
+        if cidr is None:
+            unchecked.append(_label(subnet))
+        else:
+            check_cidr_capacity(cidr, workers=workers, subnet=_label(subnet), argument=argument)
+    if unchecked:
+        warn_unchecked(
+            scope,
+            argument=argument,
+            rule=f"each subnet must hold {workers} workers ({subnet_size_advice(workers)}); "
+            f"the IPv4 CIDR is not known for {', '.join(unchecked)}",
+        )
+
+
+def _drop_redundant_depends_on(stack: Stack) -> None:
+    # The provider of the custom resource that closes the default security group makes its
+    # Lambda function depend on its role twice: by DependsOn and by Fn::GetAtt of the role's
+    # ARN. cfn-lint reports the redundant DependsOn (W3005); the GetAtt keeps the order.
+    provider = stack.node.try_find_child(_RESTRICT_DEFAULT_SG_PROVIDER)
+    if provider is None:
+        return
+    handler = provider.node.try_find_child("Handler")
+    role = provider.node.try_find_child("Role")
+    if isinstance(handler, CfnResource) and isinstance(role, CfnResource):
+        handler.remove_dependency(role)
+
+
+def _select(vpc: ec2.IVpc, selection: ec2.SubnetSelection) -> ec2.SelectedSubnets:
+    return vpc.select_subnets(
+        availability_zones=selection.availability_zones,
+        one_per_az=selection.one_per_az,
+        subnet_filters=selection.subnet_filters,
+        subnet_group_name=selection.subnet_group_name,
+        subnets=selection.subnets,
+        subnet_type=selection.subnet_type,
+    )
+
+
+def _known_cidr(subnet: ec2.ISubnet) -> str | None:
+    try:
+        cidr = subnet.ipv4_cidr_block
+    except RuntimeError:  # an imported subnet without its CIDR (jsii raises RuntimeError)
+        return None
+    return None if cidr is None or Token.is_unresolved(cidr) else cidr
+
+
+def _label(subnet: ec2.ISubnet) -> str:
+    subnet_id = subnet.subnet_id
+    return subnet.node.path if Token.is_unresolved(subnet_id) else subnet_id
+
+
+def _warn_single_az(scope: IConstruct, subnets: Sequence[ec2.ISubnet]) -> None:
+    zones = []
+    for subnet in subnets:
+        try:
+            zone = subnet.availability_zone
+        except RuntimeError:  # imported without its AZ
+            return
+        if Token.is_unresolved(zone):
+            return
+        zones.append(zone)
+    if len(set(zones)) < MIN_AZS:
+        Annotations.of(scope).add_warning_v2(
+            SINGLE_AZ_WARNING,
+            f"vpc_subnets are all in {', '.join(sorted(set(zones)))}: EMR Serverless can "
+            "neither retry jobs nor start pre-initialized capacity in another AZ when that "
+            "one fails. Select subnets in at least two AZs.",
+        )
+
+
+def _azs(azs: int | None, availability_zones: Sequence[str] | None) -> int:
+    if availability_zones is not None:
+        if azs is not None and azs != len(availability_zones):
+            raise SubnetPlanningError(
+                argument="azs",
+                value=azs,
+                rule=f"availability_zones names {len(availability_zones)} zones",
+                fix="pass either azs or availability_zones, or make them agree",
+            )
+        azs = len(availability_zones)
+    return check_whole_number(DEFAULT_AZS if azs is None else azs, argument="azs", minimum=MIN_AZS)
+
+
+def _nat_gateways(nat_gateways: int | None, azs: int) -> int:
+    nat = DEFAULT_NAT_GATEWAYS if nat_gateways is None else nat_gateways
+    if check_whole_number(nat, argument="nat_gateways", minimum=0) > azs:
+        raise SubnetPlanningError(
+            argument="nat_gateways",
+            value=nat,
+            rule=f"a VPC holds at most one NAT gateway per AZ ({azs} AZs)",
+            fix=f"pass 0 (no egress), 1, or up to {azs} (one per AZ)",
+        )
+    return nat
+
+
+def _public_prefix(public_subnet_prefix: int | None, nat_gateways: int) -> int:
+    if public_subnet_prefix is None:
+        return DEFAULT_PUBLIC_SUBNET_PREFIX
+    if nat_gateways == 0:
+        raise SubnetPlanningError(
+            argument="public_subnet_prefix",
+            value=public_subnet_prefix,
+            rule="public subnets exist only to hold NAT gateways, and nat_gateways=0",
+            fix="leave public_subnet_prefix unset, or pass nat_gateways >= 1",
+        )
+    return check_subnet_prefix(public_subnet_prefix, argument="public_subnet_prefix")
+
+
+def _endpoints(endpoints: Sequence[InterfaceEndpoint] | None) -> tuple[InterfaceEndpoint, ...]:
+    checked = tuple(endpoints or ())
+    distinct = set(checked)
+    if len(distinct) != len(checked) or not all(isinstance(e, InterfaceEndpoint) for e in distinct):
+        raise SubnetPlanningError(
+            argument="interface_endpoints",
+            value=checked,
+            rule="each endpoint is an InterfaceEndpoint, listed once",
+            fix="pass distinct InterfaceEndpoint members, e.g. [InterfaceEndpoint.STS]",
+        )
+    return checked
+
+
+def _refuse_for_existing_vpc(**arguments: Any) -> None:
+    for argument, value in arguments.items():
+        if value is not None:
+            raise SubnetPlanningError(
+                argument=argument,
+                value=value,
+                rule="it shapes a VPC this construct creates, and vpc= uses an existing one "
+                "as it is",
+                fix=f"leave {argument} unset with vpc=, or leave vpc unset",
+            )
+
+
+__all__ = [
+    "FLOW_LOGS_KEY_ACTIONS",
+    "IGW_ROUTE_RULES",
+    "PUBLIC_SUBNET_GROUP",
+    "SINGLE_AZ_WARNING",
+    "UNCHECKED_WARNING_PREFIX",
+    "WORKER_SUBNET_GROUP",
+    "EmrServerlessNetwork",
+    "InterfaceEndpoint",
+    "check_subnet_capacity",
+]

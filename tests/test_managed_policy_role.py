@@ -1,0 +1,101 @@
+"""ManagedPolicyRole: grants land in managed policies, spilling over before IAM's size quota."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+
+from constructs_lib.errors import EmrServerlessValidationError
+from constructs_lib.managed_policy_role import (
+    MANAGED_POLICIES_PER_ROLE,
+    MANAGED_POLICY_SIZE_LIMIT,
+    ManagedPolicyRole,
+)
+from tests.harness import Synthesis, new_app, synthesize
+
+#: Literal ARNs of ~100 characters: sixty of them do not fit one managed policy.
+_ARNS = [f"arn:aws:s3:::bucket-{i:03d}-{'x' * 60}/prefix/{i}/*" for i in range(60)]
+
+
+def _read(role: iam.IGrantable, arn: str) -> None:
+    iam.Grant.add_to_principal(grantee=role, actions=["s3:GetObject"], resource_arns=[arn])
+
+
+@pytest.fixture(scope="module")
+def synthesis() -> Synthesis:
+    app = new_app()
+    stack = cdk.Stack(app, "Roles")
+    small = ManagedPolicyRole(stack, "Small", assumed_by=iam.AccountRootPrincipal())
+    s3.Bucket.from_bucket_name(stack, "Data", "data-bucket").grant_read(small, "input/*")
+    big = ManagedPolicyRole(stack, "Big", assumed_by=iam.AccountRootPrincipal())
+    for arn in _ARNS:
+        _read(big, arn)
+    return synthesize(app, require_clean=False)
+
+
+def _policies_of(synthesis: Synthesis, role_prefix: str) -> list[dict]:
+    policies = synthesis.template("Roles").find_resources("AWS::IAM::ManagedPolicy")
+    return [
+        p for p in policies.values() if p["Properties"]["Roles"][0]["Ref"].startswith(role_prefix)
+    ]
+
+
+def test_grants_land_in_a_managed_policy_not_inline(synthesis: Synthesis) -> None:
+    template = synthesis.template("Roles")
+    template.resource_count_is("AWS::IAM::Policy", 0)
+    (policy,) = _policies_of(synthesis, "Small")
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert any("s3:GetObject*" in s["Action"] for s in statements)
+
+
+def test_spills_into_further_policies_each_under_the_quota(synthesis: Synthesis) -> None:
+    policies = _policies_of(synthesis, "Big")
+    assert len(policies) > 1
+    granted = []
+    for policy in policies:
+        document = policy["Properties"]["PolicyDocument"]
+        assert len(json.dumps(document, separators=(",", ":"))) <= MANAGED_POLICY_SIZE_LIMIT
+        for statement in document["Statement"]:
+            resources = statement["Resource"]
+            granted += resources if isinstance(resources, list) else [resources]
+    assert sorted(granted) == sorted(_ARNS)
+
+
+def _statement(i: int) -> iam.PolicyStatement:
+    return iam.PolicyStatement(
+        actions=["s3:GetObject"], resources=[f"arn:aws:s3:::b-{i:04d}-{'y' * 200}/*"]
+    )
+
+
+def _overflow(add: Callable[[int], object]) -> None:
+    """Add 400 statements of ~230 characters: about fifteen policies' worth."""
+    for i in range(400):
+        add(i)
+
+
+def test_refuses_more_policies_than_a_role_holds() -> None:
+    app = new_app(compliance=False)
+    role = ManagedPolicyRole(cdk.Stack(app, "S"), "R", assumed_by=iam.AccountRootPrincipal())
+    with pytest.raises(EmrServerlessValidationError, match="at most 10 managed policies"):
+        _overflow(lambda i: role.add_to_principal_policy(_statement(i)))
+    assert len(role.policies) == MANAGED_POLICIES_PER_ROLE
+    last = role.policies[-1].document.to_json()["Statement"]
+    assert len(last) > 20, "refused before the tenth policy was full"
+
+
+def test_refusal_through_a_javascript_grant_keeps_our_message() -> None:
+    app = new_app(compliance=False)
+    role = ManagedPolicyRole(cdk.Stack(app, "S"), "R", assumed_by=iam.AccountRootPrincipal())
+    with pytest.raises(RuntimeError, match=r"at most 10 managed policies .* Fix: split"):
+        _overflow(lambda i: _read(role, _statement(i).resources[0]))
+
+
+def test_gates(synthesis: Synthesis) -> None:
+    synthesis.assert_cfn_lint_clean()
+    synthesis.assert_iam_actions_exist()
+    assert not [f for f in synthesis.findings if "IAMNoInlinePolicy" in f.rule]
