@@ -75,6 +75,10 @@ test: lint typecheck unit
 bench: setup
 	$(PY) scripts/bench.py
 
+# A Markdown review of the synthesized stacks for pull requests: cdk.out/review.md.
+review: synth
+	$(PY) scripts/review.py --cdk-out $(CDK_OUT) --output $(CDK_OUT)/review.md
+
 clean:
 	rm -rf $(CDK_OUT) .bench .mypy_cache .ruff_cache .pytest_cache .hypothesis
 

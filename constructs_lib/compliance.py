@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
 import jsii
 from aws_cdk import Acknowledgment, Stack, Stage, Validations
@@ -23,7 +23,7 @@ from cdk_nag import (
     PCIDSS321Checks,
     ServerlessChecks,
 )
-from constructs import IConstruct, IValidation
+from constructs import Construct, IConstruct, IValidation
 
 #: The packs every stack is checked against, in report order.
 NAG_PACKS: tuple[Callable[..., NagPack], ...] = (
@@ -115,36 +115,47 @@ def acknowledge_wildcard_resource(resource: IConstruct, arn: str, reason: str) -
     _DeferredWildcardAcknowledgements.of(resource).add(arn, reason)
 
 
-@jsii.implements(IValidation)
-class _DeferredWildcardAcknowledgements:
-    """The IAM5 wildcard acknowledgements of one resource, made when the app is synthesized."""
+class _DeferredWildcardAcknowledgements(Construct):
+    """The IAM5 wildcard acknowledgements of one resource, made when the app is synthesized.
 
-    _by_address: ClassVar[dict[str, _DeferredWildcardAcknowledgements]] = {}
+    A child of the resource (id ``WildcardAcknowledgements``), so it lives and dies with it.
+    """
+
+    CHILD_ID = "WildcardAcknowledgements"
 
     @classmethod
     def of(cls, resource: IConstruct) -> _DeferredWildcardAcknowledgements:
-        address = resource.node.addr
-        if address not in cls._by_address:
-            deferred = cls(resource)
-            resource.node.add_validation(deferred)
-            cls._by_address[address] = deferred
-        return cls._by_address[address]
+        existing = resource.node.try_find_child(cls.CHILD_ID)
+        if isinstance(existing, cls):
+            return existing
+        return cls(resource)
 
     def __init__(self, resource: IConstruct) -> None:
+        super().__init__(resource, self.CHILD_ID)  # type: ignore[arg-type]
         self._resource = resource
         self._pending: dict[str, str] = {}
         self._done: set[str] = set()
+        self.node.add_validation(_Run(self))
 
     def add(self, arn: str, reason: str) -> None:
         self._pending.setdefault(arn, reason)
 
-    def validate(self) -> list[str]:
+    def run(self) -> None:
         for arn, reason in self._pending.items():
             finding = f"AwsSolutions-IAM5[Resource::{nag_flatten(self._resource, arn)}]"
             if finding not in self._done:
                 self._done.add(finding)
                 acknowledge(self._resource, finding, reason)
         self._pending.clear()
+
+
+@jsii.implements(IValidation)
+class _Run:
+    def __init__(self, deferred: _DeferredWildcardAcknowledgements) -> None:
+        self._deferred = deferred
+
+    def validate(self) -> list[str]:
+        self._deferred.run()
         return []
 
 

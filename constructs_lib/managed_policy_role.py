@@ -17,9 +17,17 @@ MANAGED_POLICY_SIZE_LIMIT = 6144
 #: IAM quota (default): managed policies attached to one role.
 MANAGED_POLICIES_PER_ROLE = 10
 
-#: Characters assumed for a value CloudFormation fills in at deploy time (an ARN or a name):
-#: longer than most ARNs, so that the size estimate errs on the safe side.
-_DEPLOY_TIME_VALUE_LENGTH = 160
+#: Characters assumed for values CloudFormation fills in at deploy time: the longest a
+#: pseudo parameter can be, and generous lengths for an ARN (``Fn::GetAtt``) and for a
+#: name or id (``Ref``), so that the size estimate errs on the safe side.
+_PSEUDO_PARAMETER_LENGTHS = {
+    "AWS::AccountId": 12,
+    "AWS::Partition": 10,
+    "AWS::Region": 14,
+    "AWS::URLSuffix": 16,
+}
+_ARN_LENGTH = 110
+_NAME_LENGTH = 70
 
 #: Characters of ``{"Version":"2012-10-17","Statement":[]}`` around the statements.
 _DOCUMENT_OVERHEAD = 40
@@ -35,7 +43,7 @@ class ManagedPolicyRole(iam.Role):
     ``Policy``, attached to the role, so grants read the same and comply.
 
     A managed policy holds at most 6,144 characters. When the next statement could
-    overflow it (estimated with every deploy-time value counted as 160 characters), the
+    overflow it (estimated with generous lengths for deploy-time values), the
     statement goes to a new policy (``Policy2``, ``Policy3``, ...). More than the 10
     managed policies IAM attaches to a role by default is refused at synth with
     :class:`EmrServerlessValidationError` (when the grant comes through aws-cdk-lib's
@@ -94,16 +102,30 @@ class ManagedPolicyRole(iam.Role):
 def estimated_statement_size(scope: Construct, statement: iam.PolicyStatement) -> int:
     """Characters ``statement`` takes in a policy document, deploy-time values counted long."""
     resolved = Stack.of(scope).resolve(statement.to_statement_json())
-    return len(json.dumps(_with_placeholders(resolved), separators=(",", ":")))
+    return _size(resolved)
 
 
-def _with_placeholders(node: Any) -> Any:
+def _size(node: Any) -> int:  # noqa: PLR0911 (one return per JSON node kind)
+    """Characters of ``node`` as JSON once CloudFormation has filled in its values."""
     if isinstance(node, dict):
-        if len(node) == 1 and next(iter(node)).startswith(("Fn::", "Ref")):
-            return "x" * _DEPLOY_TIME_VALUE_LENGTH
-        return {key: _with_placeholders(value) for key, value in node.items()}
+        if len(node) == 1:
+            ((key, value),) = node.items()
+            if key == "Ref":
+                return _quoted(_PSEUDO_PARAMETER_LENGTHS.get(value, _NAME_LENGTH))
+            if key == "Fn::Join":
+                delimiter, parts = value
+                text = sum(_size(part) - 2 for part in parts)
+                return _quoted(text + len(delimiter) * max(len(parts) - 1, 0))
+            if key.startswith("Fn::"):
+                return _quoted(_ARN_LENGTH)
+        keys = len(json.dumps(dict.fromkeys(node, ""), separators=(",", ":")))
+        return keys + sum(_size(value) - 2 for value in node.values())
     if isinstance(node, list):
-        return [_with_placeholders(item) for item in node]
+        return 2 + sum(_size(item) for item in node) + max(len(node) - 1, 0)
     if isinstance(node, str) and Token.is_unresolved(node):
-        return "x" * _DEPLOY_TIME_VALUE_LENGTH
-    return node
+        return _quoted(_ARN_LENGTH)
+    return len(json.dumps(node))
+
+
+def _quoted(length: int) -> int:
+    return length + 2

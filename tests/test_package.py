@@ -12,6 +12,16 @@ PURE_MODULES = [
     "constructs_lib.iam_actions",
     "constructs_lib.subnet_planning",
     "constructs_lib.runtime_permissions",
+    "constructs_lib.releases",
+    "constructs_lib.workers",
+    "constructs_lib.runtime_configuration",
+    "constructs_lib.metrics",
+    "constructs_lib.application_rules",
+    "constructs_lib._checks",
+    "constructs_lib.config_reader",
+    "constructs_lib.platform_config",
+    "constructs_lib.stack_outputs",
+    "constructs_lib.jobs",
 ]
 
 

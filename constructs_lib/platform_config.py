@@ -1,0 +1,745 @@
+"""Team onboarding: the platform config file (``platform.yaml``), validated into frozen dataclasses.
+
+The file describes one platform (name, network, log retention), its environments
+(``dev``, ``prod``, ... each may override platform and team settings) and its teams,
+each with one EMR Serverless application, data locations, Glue databases, alarms and
+Prometheus. :func:`load_platform_config` checks shape, types and simple ranges and
+refuses unknown keys; every problem names the file, the key path and the fix, e.g.
+``platform.yaml: teams[1].application.workers.executor.memory_gb=0: ...``. Domain rules
+(valid worker sizes, release gates) are the constructs' job; :meth:`TeamConfig.blame`
+re-raises their errors with the key path of the setting behind them.
+
+Pure module: imports nothing from ``aws_cdk``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from constructs_lib.config_reader import (
+    MISSING,
+    Context,
+    Node,
+    Problem,
+    did_you_mean,
+    is_under,
+    load_yaml,
+    merge,
+    origin,
+)
+from constructs_lib.errors import EmrServerlessValidationError
+from constructs_lib.stack_outputs import MAX_TEAMS_PER_STACK, pascal_case, platform_stack_name
+from constructs_lib.subnet_planning import MIN_AZS, Workload
+from constructs_lib.workers import (
+    Architecture,
+    DiskType,
+    EngineType,
+    WorkerConfiguration,
+    WorkerType,
+)
+
+#: The shipped example, at the repository root; ``make synth`` uses it.
+DEFAULT_CONFIG_FILE = "platform.yaml"
+
+#: The ``cdk.json`` context key that holds the config file's path.
+CONTEXT_KEY = "emr-serverless:platformConfig"
+
+#: Retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days.
+LOG_RETENTION_DAYS: tuple[int, ...] = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545,
+    731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+
+#: Auto-stop idle timeout range, minutes (CreateApplication ``idleTimeoutMinutes``).
+IDLE_TIMEOUT_MINUTES = (1, 10_080)
+DEFAULT_IDLE_TIMEOUT_MINUTES = 15
+
+#: VPC CIDR block sizes Amazon VPC allows (prefix lengths).
+VPC_PREFIX_LENGTHS = (16, 28)
+MAX_AVAILABILITY_ZONES = 6
+
+MAX_PLATFORM_NAME = 24
+MAX_TEAM_NAME = 24
+MAX_ENVIRONMENT_NAME = 12
+
+_NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+_ENVIRONMENT = re.compile(r"[a-z][a-z0-9]*")
+_RELEASE_LABEL = re.compile(r"emr-\d+\.\d+\.\d+")
+_GLUE_DATABASE = re.compile(r"[a-z0-9_]{1,255}")
+_PREFIX = re.compile(r"[^/*?\s][^*?\s]*/")
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+#: What :func:`is_bucket_name` checks.
+BUCKET_NAME_RULE = (
+    "S3 bucket names are 3-63 lower-case letters, digits, hyphens and single periods, start "
+    "and end with a letter or digit, are not IP addresses and do not start with xn-- or sthree-"
+)
+_IP_ADDRESS = re.compile(r"\d+\.\d+\.\d+\.\d+")
+_GLUE_RULE = (
+    "Glue database names are lower-case letters, digits and underscores (no wildcards: "
+    "name each database)"
+)
+
+
+class NatGateways(Enum):
+    """How many NAT gateways the VPC gets: none, one shared, or one per Availability Zone."""
+
+    NONE = 0
+    ONE = 1
+    PER_AZ = "per-az"
+
+    def count(self, availability_zones: int) -> int:
+        """The number of NAT gateways for a VPC spanning ``availability_zones``."""
+        return availability_zones if self is NatGateways.PER_AZ else int(self.value)
+
+
+#: The worker types of each application type, by their key under ``application.workers``.
+WORKER_TYPES: Mapping[EngineType, Mapping[str, WorkerType]] = {
+    EngineType.SPARK: {"driver": WorkerType.SPARK_DRIVER, "executor": WorkerType.SPARK_EXECUTOR},
+    EngineType.HIVE: {"driver": WorkerType.HIVE_DRIVER, "tez_task": WorkerType.TEZ_TASK},
+}
+
+#: Data locations every team has, and the prefix each gets in the team's own bucket by default.
+DATA_LOCATIONS: Mapping[str, str] = {"input": "input/", "output": "output/", "scripts": "scripts/"}
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """The VPC the platform's applications run in."""
+
+    vpc_cidr: str
+    availability_zones: int
+    nat_gateways: NatGateways
+
+    @property
+    def nat_gateway_count(self) -> int:
+        """How many NAT gateways the VPC has (0, 1 or one per Availability Zone)."""
+        return self.nat_gateways.count(self.availability_zones)
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """The size of one worker type, and how many of it stay pre-initialized.
+
+    ``disk_gb`` and ``disk_type`` are ``None`` when not set (the service's 20 GB standard disk).
+    """
+
+    worker_type: WorkerType
+    config_key: str
+    vcpu: int
+    memory_gb: int
+    disk_gb: int | None = None
+    disk_type: DiskType | None = None
+    pre_initialized: int = 0
+
+    @property
+    def configuration(self) -> WorkerConfiguration:
+        """The worker's size as ``constructs_lib.workers`` takes it (checked by the construct)."""
+        return WorkerConfiguration(
+            vcpu=self.vcpu, memory_gb=self.memory_gb, disk_gb=self.disk_gb, disk_type=self.disk_type
+        )
+
+
+@dataclass(frozen=True)
+class MaximumCapacity:
+    """The most an application may use at once; memory and disk are optional."""
+
+    vcpu: int
+    memory_gb: int | None = None
+    disk_gb: int | None = None
+
+
+@dataclass(frozen=True)
+class ApplicationConfig:
+    """A team's EMR Serverless application."""
+
+    type: EngineType
+    release_label: str
+    architecture: Architecture
+    workers: tuple[WorkerConfig, ...]
+    maximum_capacity: MaximumCapacity
+    idle_timeout_minutes: int = DEFAULT_IDLE_TIMEOUT_MINUTES
+
+    def worker(self, worker_type: WorkerType) -> WorkerConfig:
+        """The size of ``worker_type``'s workers."""
+        for worker in self.workers:
+            if worker.worker_type is worker_type:
+                return worker
+        raise KeyError(worker_type)
+
+    @property
+    def smallest_worker(self) -> WorkerConfig:
+        """The worker with the fewest vCPU (the driver on a tie)."""
+        return min(self.workers, key=lambda worker: worker.vcpu)
+
+
+@dataclass(frozen=True)
+class DataLocation:
+    """An S3 prefix in an existing bucket, or in the team bucket the platform creates."""
+
+    prefix: str
+    bucket: str | None = None
+
+    @property
+    def created_by_platform(self) -> bool:
+        """Whether the location is in the team bucket the platform creates."""
+        return self.bucket is None
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where a team's jobs read input and scripts and write output."""
+
+    input: DataLocation
+    output: DataLocation
+    scripts: DataLocation
+
+    @property
+    def needs_team_bucket(self) -> bool:
+        """Whether any location is in the team bucket the platform creates."""
+        return any(loc.created_by_platform for loc in (self.input, self.output, self.scripts))
+
+
+@dataclass(frozen=True)
+class GlueDatabases:
+    """Glue Data Catalog databases a team's jobs read, or read and write."""
+
+    read: tuple[str, ...] = ()
+    read_write: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AlarmConfig:
+    """A team's CloudWatch alarms."""
+
+    enabled: bool = True
+    failed_jobs_threshold: int = 1
+    capacity_threshold_percent: int = 80
+
+
+@dataclass(frozen=True)
+class TeamConfig:
+    """One team in one environment."""
+
+    name: str
+    index: int
+    application: ApplicationConfig
+    data: DataConfig
+    glue_databases: GlueDatabases
+    alarms: AlarmConfig
+    prometheus: bool
+    source: str = field(default=DEFAULT_CONFIG_FILE, compare=False)
+    origins: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def construct_id(self) -> str:
+        """The team's name as a construct id (``data-science`` -> ``DataScience``)."""
+        return pascal_case(self.name)
+
+    @property
+    def workload(self) -> Workload:
+        """The team's peak on the shared worker subnets: maximum vCPU over its smallest worker.
+
+        :raises PlatformConfigError: at the smallest worker's ``vcpu`` if the planner refuses it.
+        """
+        smallest = self.application.smallest_worker
+        with self.blame(f"application.workers.{smallest.config_key}.vcpu"):
+            return Workload(
+                max_vcpu=self.application.maximum_capacity.vcpu,
+                worker_vcpu=smallest.vcpu,
+                name=self.name,
+            )
+
+    def key_path(self, setting: str) -> str:
+        """``<file>: <key path>`` of ``setting`` (e.g. ``application.workers.executor``).
+
+        A setting overridden in this environment points at the override.
+        """
+        return _key_path(self.source, self.origins, f"teams[{self.index}]", setting, _TEAM_KEYS)
+
+    def blame(self, setting: str) -> AbstractContextManager[None]:
+        """Re-raise a construct's validation error as a config error at ``setting``'s key path.
+
+        ``with team.blame("application.workers.executor"): ...``
+        """
+        return _blame(self.key_path(setting))
+
+
+@dataclass(frozen=True)
+class EnvironmentConfig:
+    """The platform in one environment, with that environment's overrides applied."""
+
+    name: str
+    platform_name: str
+    network: NetworkConfig
+    log_retention_days: int
+    teams: tuple[TeamConfig, ...]
+    source: str = field(default=DEFAULT_CONFIG_FILE, compare=False)
+    origins: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def stack_name(self) -> str:
+        """The platform stack's name in this environment (see ``stack_outputs``)."""
+        return platform_stack_name(self.platform_name, self.name)
+
+    def key_path(self, setting: str) -> str:
+        """``<file>: <key path>`` of platform ``setting`` (e.g. ``network.vpc_cidr``) here."""
+        return _key_path(self.source, self.origins, "platform", setting, _PLATFORM_KEYS)
+
+    def blame(self, setting: str) -> AbstractContextManager[None]:
+        """Re-raise a construct's validation error as a config error at platform ``setting``.
+
+        ``with env.blame("network.vpc_cidr"): plan_subnets(...)``
+        """
+        return _blame(self.key_path(setting))
+
+    def team(self, name: str) -> TeamConfig:
+        """The team called ``name``."""
+        for team in self.teams:
+            if team.name == name:
+                return team
+        raise KeyError(f"no team {name!r}{did_you_mean(name, [t.name for t in self.teams])}")
+
+    def workloads(self) -> tuple[Workload, ...]:
+        """Every team's workload, for planning the subnets all teams share."""
+        return tuple(team.workload for team in self.teams)
+
+
+@dataclass(frozen=True)
+class PlatformConfig:
+    """A validated platform config file."""
+
+    source: str
+    name: str
+    environments: tuple[EnvironmentConfig, ...]
+
+    def environment(self, name: str) -> EnvironmentConfig:
+        """The environment called ``name``.
+
+        :raises PlatformConfigError: naming the environments there are.
+        """
+        names = [env.name for env in self.environments]
+        for env in self.environments:
+            if env.name == name:
+                return env
+        raise PlatformConfigError(
+            [
+                Problem(
+                    location=f"{self.source}: environments",
+                    value=name,
+                    rule=f"no such environment; the file defines {', '.join(names)}",
+                    fix=f"use one of them{did_you_mean(name, names)}, or add it to the file",
+                )
+            ]
+        )
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _key_path(
+    source: str,
+    origins: tuple[tuple[str, str], ...],
+    prefix: str,
+    setting: str,
+    settings: Sequence[str],
+) -> str:
+    if setting.split(".", 1)[0] not in settings:
+        raise ValueError(f"{setting!r} is not one of the settings {', '.join(settings)}")
+    return f"{source}: {origin(dict(origins), f'{prefix}.{setting}')}"
+
+
+@contextmanager
+def _blame(location: str) -> Iterator[None]:
+    try:
+        yield
+    except PlatformConfigError:
+        raise
+    except EmrServerlessValidationError as error:
+        problem = Problem(
+            location=location,
+            value=error.value,
+            rule=f"{error.rule} (checked as {error.argument})",
+            fix=error.fix,
+        )
+        raise PlatformConfigError([problem]) from error
+
+
+class PlatformConfigError(EmrServerlessValidationError):
+    """A platform config file with problems; each names the file, the key path and the fix.
+
+    ``argument``, ``value``, ``rule`` and ``fix`` are those of the first problem;
+    :attr:`problems` holds them all, and the message lists them all.
+    """
+
+    problems: tuple[Problem, ...]
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        first = problems[0]
+        super().__init__(argument=first.location, value=first.value, rule=first.rule, fix=first.fix)
+        self.problems = tuple(problems)
+        lines = [str(problem) for problem in self.problems]
+        many = f"{len(lines)} problems:\n  " + "\n  ".join(lines)
+        self.args = (lines[0] if len(lines) == 1 else many,)
+
+
+def load_platform_config(path: str | Path = DEFAULT_CONFIG_FILE) -> PlatformConfig:
+    """Read and validate the platform config file at ``path``.
+
+    :raises PlatformConfigError: for a file that cannot be read, and for every problem in it.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise PlatformConfigError(
+            [
+                Problem(
+                    location=str(path),
+                    value=MISSING,
+                    rule=f"cannot be read ({error.strerror or error})",
+                    fix=f"create it (see docs/onboarding.md), or set the cdk.json context key "
+                    f"{CONTEXT_KEY} to the config file's path",
+                )
+            ]
+        ) from error
+    return parse_platform_config(text, source=str(path))
+
+
+def parse_platform_config(text: str, *, source: str = DEFAULT_CONFIG_FILE) -> PlatformConfig:
+    """Validate the YAML document ``text``; ``source`` names it in error messages.
+
+    :raises PlatformConfigError: listing every problem.
+    """
+    problems: list[Problem] = []
+    document = load_yaml(text, Context(source, problems))
+    config = _read_document(document, source, problems) if not problems else None
+    if config is None or problems:
+        raise PlatformConfigError(list({str(p): p for p in problems}.values()))
+    return config
+
+
+# --------------------------------------------------------------------------- the schema
+
+_TOP_KEYS = ("platform", "environments", "teams")
+_PLATFORM_KEYS = ("name", "network", "log_retention_days")
+_NETWORK_REQUIRED = ("vpc_cidr",)
+_NETWORK_OPTIONAL = ("availability_zones", "nat_gateways")
+_ENVIRONMENT_KEYS = ("platform", "teams")
+_TEAM_REQUIRED = ("name", "application")
+_TEAM_OPTIONAL = ("data", "glue_databases", "alarms", "prometheus")
+_TEAM_KEYS = (*_TEAM_REQUIRED, *_TEAM_OPTIONAL)
+_APPLICATION_REQUIRED = ("type", "release_label", "workers", "maximum_capacity")
+_APPLICATION_OPTIONAL = ("architecture", "idle_timeout_minutes")
+_WORKER_REQUIRED = ("vcpu", "memory_gb")
+_WORKER_OPTIONAL = ("disk_gb", "disk_type", "pre_initialized")
+_ALARM_KEYS = ("enabled", "failed_jobs_threshold", "capacity_threshold_percent")
+
+
+def _read_document(document: Any, source: str, problems: list[Problem]) -> PlatformConfig | None:
+    if not isinstance(document, dict):
+        problems.append(
+            Problem(
+                location=source,
+                value=MISSING,
+                rule="must be a YAML mapping with the keys platform, environments and teams",
+                fix="start from the shipped platform.yaml (see docs/onboarding.md)",
+            )
+        )
+        return None
+    root = Node(Context(source, problems), "", document).mapping(required=_TOP_KEYS)
+    name_node = root["platform"].mapping(required=_PLATFORM_KEYS)["name"]
+    name = _name(name_node, MAX_PLATFORM_NAME, example="emr-analytics")
+    _read_environment(Context(source, problems), document, "", name)  # the base, checked once
+    environments = tuple(
+        _read_environment(Context(source, problems), document, env_name, name, overrides=env)
+        for env_name, env in _environment_nodes(root["environments"])
+    )
+    return PlatformConfig(source=source, name=name, environments=environments)
+
+
+def _environment_nodes(node: Node) -> list[tuple[str, Node]]:
+    entries = node.entries()
+    if node.present and isinstance(node.value, dict) and not entries:
+        node.fail("must name at least one environment", "add one, e.g. dev: {}")
+    for env_name, env in entries:
+        if not _ENVIRONMENT.fullmatch(env_name) or len(env_name) > MAX_ENVIRONMENT_NAME:
+            env.ctx.fail(
+                env.path,
+                MISSING,
+                "environment names are lower-case letters and digits, starting with a letter, "
+                f"at most {MAX_ENVIRONMENT_NAME} characters (they go into stack names)",
+                "rename it, e.g. dev, staging or prod",
+            )
+    return entries
+
+
+def _read_environment(
+    ctx: Context,
+    document: dict[str, Any],
+    env_name: str,
+    platform_name: str,
+    *,
+    overrides: Node | None = None,
+) -> EnvironmentConfig:
+    merged = _apply_overrides(ctx, document, overrides) if overrides else document
+    root = Node(ctx, "", merged).mapping(required=_TOP_KEYS)
+    platform = root["platform"].mapping(required=_PLATFORM_KEYS)
+    return EnvironmentConfig(
+        name=env_name,
+        platform_name=platform_name,
+        network=_read_network(platform["network"]),
+        log_retention_days=platform["log_retention_days"].choice(
+            {days: days for days in LOG_RETENTION_DAYS}, default=LOG_RETENTION_DAYS[0]
+        ),
+        teams=_read_teams(root["teams"]),
+        source=ctx.source,
+        origins=_origins_under(ctx, "platform"),
+    )
+
+
+def _apply_overrides(ctx: Context, document: dict[str, Any], overrides: Node) -> dict[str, Any]:
+    """``document`` with one environment's overrides merged in, recording where each came from."""
+    if not overrides.present:  # `dev:` or `dev: {}`: nothing overridden
+        return document
+    env = overrides.mapping(optional=_ENVIRONMENT_KEYS)
+    merged = dict(document)
+    platform = env["platform"]
+    if platform.present:
+        if isinstance(platform.value, dict) and "name" in platform.value:
+            platform["name"].fail(
+                "the platform's name is the same in every environment", "remove it here"
+            )
+        merged["platform"] = merge(
+            document.get("platform"), platform.value, "platform", platform.path, ctx.origins
+        )
+    base_teams = document.get("teams")
+    if env["teams"].present and isinstance(base_teams, list):
+        names = [team.get("name") if isinstance(team, dict) else None for team in base_teams]
+        merged_teams = list(base_teams)
+        for team_name, team in env["teams"].entries():
+            if team_name not in names:
+                known = [str(name) for name in names if name]
+                team.fail(
+                    f"no team named {team_name!r}{did_you_mean(team_name, known)}",
+                    "override a team listed under teams, by its name",
+                )
+            elif isinstance(team.value, dict) and "name" in team.value:
+                team["name"].fail("a team's name is the same in every environment", "remove it")
+            else:
+                index = names.index(team_name)
+                merged_teams[index] = merge(
+                    base_teams[index], team.value, f"teams[{index}]", team.path, ctx.origins
+                )
+        merged["teams"] = merged_teams
+    return merged
+
+
+def _read_network(node: Node) -> NetworkConfig:
+    network = node.mapping(required=_NETWORK_REQUIRED, optional=_NETWORK_OPTIONAL)
+    return NetworkConfig(
+        vpc_cidr=_cidr(network["vpc_cidr"]),
+        availability_zones=network["availability_zones"].integer(
+            minimum=MIN_AZS, maximum=MAX_AVAILABILITY_ZONES, default=MIN_AZS
+        ),
+        nat_gateways=network["nat_gateways"].choice(
+            {0: NatGateways.NONE, 1: NatGateways.ONE, "per-az": NatGateways.PER_AZ},
+            default=NatGateways.ONE,
+        ),
+    )
+
+
+def _cidr(node: Node) -> str:
+    text = node.text(re.compile(r".+/\d+"), "must be an IPv4 CIDR block", example="10.0.0.0/16")
+    if not text:
+        return text
+    low, high = VPC_PREFIX_LENGTHS
+    try:
+        network = ipaddress.IPv4Network(text)
+    except ValueError as error:
+        node.fail(f"is not an IPv4 network ({error})", "write a network address like 10.0.0.0/16")
+        return text
+    if not low <= network.prefixlen <= high:
+        node.fail(
+            f"a VPC's CIDR block is /{low} to /{high} (Amazon VPC)",
+            f"use a prefix length from {low} to {high}",
+        )
+    return text
+
+
+def _read_teams(node: Node) -> tuple[TeamConfig, ...]:
+    elements = node.elements()
+    if node.present and isinstance(node.value, list) and not elements:
+        node.fail("must list at least one team", "add a team (see docs/onboarding.md)")
+    if len(elements) > MAX_TEAMS_PER_STACK:
+        node.fail(
+            f"a platform stack holds at most {MAX_TEAMS_PER_STACK} teams (CloudFormation allows "
+            "200 outputs per template)",
+            "split the teams across two platforms",
+        )
+    teams = tuple(_read_team(element, index) for index, element in enumerate(elements))
+    seen: dict[str, str] = {}
+    for team, element in zip(teams, elements, strict=True):
+        folded = team.construct_id.lower()
+        if team.name and folded in seen:
+            element["name"].fail(
+                f"clashes with team {seen[folded]!r} (team names must stay distinct as "
+                "construct ids and output keys)",
+                "rename one of the teams",
+            )
+        seen.setdefault(folded, team.name)
+    return teams
+
+
+def _read_team(node: Node, index: int) -> TeamConfig:
+    team = node.mapping(required=_TEAM_REQUIRED, optional=_TEAM_OPTIONAL)
+    return TeamConfig(
+        name=_name(team["name"], MAX_TEAM_NAME, example="data-science"),
+        index=index,
+        application=_read_application(team["application"]),
+        data=_read_data(team["data"]),
+        glue_databases=_read_glue(team["glue_databases"]),
+        alarms=_read_alarms(team["alarms"]),
+        prometheus=team["prometheus"].boolean(default=False),
+        source=node.ctx.source,
+        origins=_origins_under(node.ctx, node.path),
+    )
+
+
+def _origins_under(ctx: Context, path: str) -> tuple[tuple[str, str], ...]:
+    return tuple((p, written) for p, written in sorted(ctx.origins.items()) if is_under(p, path))
+
+
+def _read_application(node: Node) -> ApplicationConfig:
+    app = node.mapping(required=_APPLICATION_REQUIRED, optional=_APPLICATION_OPTIONAL)
+    app_type = app["type"].choice({t.value: t for t in EngineType}, default=EngineType.SPARK)
+    workers = app["workers"]
+    if app["type"].value not in [t.value for t in EngineType]:
+        workers = workers.unusable()  # the type is wrong (and reported): worker keys are unknown
+    return ApplicationConfig(
+        type=app_type,
+        release_label=app["release_label"].text(
+            _RELEASE_LABEL, "must be a release label like emr-7.6.0", example="emr-7.6.0"
+        ),
+        architecture=app["architecture"].choice(
+            {a.value: a for a in Architecture}, default=Architecture.X86_64
+        ),
+        workers=_read_workers(workers, WORKER_TYPES[app_type]),
+        maximum_capacity=_read_maximum_capacity(app["maximum_capacity"]),
+        idle_timeout_minutes=app["idle_timeout_minutes"].integer(
+            minimum=IDLE_TIMEOUT_MINUTES[0],
+            maximum=IDLE_TIMEOUT_MINUTES[1],
+            default=DEFAULT_IDLE_TIMEOUT_MINUTES,
+        ),
+    )
+
+
+def _read_workers(node: Node, kinds: Mapping[str, WorkerType]) -> tuple[WorkerConfig, ...]:
+    workers = node.mapping(required=tuple(kinds))
+    return tuple(_read_worker(workers[key], key, worker_type) for key, worker_type in kinds.items())
+
+
+def _read_worker(node: Node, key: str, worker_type: WorkerType) -> WorkerConfig:
+    worker = node.mapping(required=_WORKER_REQUIRED, optional=_WORKER_OPTIONAL)
+    disk_type: DiskType | None = None
+    if worker["disk_type"].present:
+        disk_type = worker["disk_type"].choice({d.value: d for d in DiskType}, default=None)
+    return WorkerConfig(
+        worker_type=worker_type,
+        config_key=key,
+        vcpu=worker["vcpu"].integer(minimum=1),
+        memory_gb=worker["memory_gb"].integer(minimum=1),
+        disk_gb=worker["disk_gb"].integer(minimum=1) if worker["disk_gb"].present else None,
+        disk_type=disk_type,
+        pre_initialized=worker["pre_initialized"].integer(minimum=0),
+    )
+
+
+def _read_maximum_capacity(node: Node) -> MaximumCapacity:
+    capacity = node.mapping(required=("vcpu",), optional=("memory_gb", "disk_gb"))
+    memory, disk = (
+        capacity[key].integer(minimum=1) if capacity[key].present else None
+        for key in ("memory_gb", "disk_gb")
+    )
+    return MaximumCapacity(vcpu=capacity["vcpu"].integer(minimum=1), memory_gb=memory, disk_gb=disk)
+
+
+def _read_data(node: Node) -> DataConfig:
+    data = node.mapping(optional=tuple(DATA_LOCATIONS)) if node.present else node
+    return DataConfig(
+        **{kind: _read_location(data[kind], prefix) for kind, prefix in DATA_LOCATIONS.items()}
+    )
+
+
+def _read_location(node: Node, default_prefix: str) -> DataLocation:
+    if not node.present:
+        return DataLocation(prefix=default_prefix)
+    location = node.mapping(optional=("bucket", "prefix"))
+    prefix = location["prefix"].text(
+        _PREFIX,
+        "a prefix is a folder: it ends with '/', does not start with '/', and has no spaces "
+        "or wildcards (so that grants cover exactly this folder)",
+        example=default_prefix,
+        default=default_prefix,
+    )
+    bucket = location["bucket"]
+    name = bucket.text(_BUCKET, BUCKET_NAME_RULE, example="my-existing-bucket") or None
+    if name and not is_bucket_name(name):
+        bucket.fail(BUCKET_NAME_RULE, "write the name of the existing bucket")
+    return DataLocation(prefix=prefix, bucket=name)
+
+
+def is_bucket_name(name: str) -> bool:
+    """Whether ``name`` follows the S3 naming rules for general purpose buckets."""
+    return bool(
+        _BUCKET.fullmatch(name)
+        and ".." not in name
+        and not _IP_ADDRESS.fullmatch(name)
+        and not name.startswith(("xn--", "sthree-"))
+    )
+
+
+def _read_glue(node: Node) -> GlueDatabases:
+    glue = node.mapping(optional=("read", "read_write")) if node.present else node
+    seen: set[str] = set()
+    lists: dict[str, tuple[str, ...]] = {}
+    for access in ("read", "read_write"):
+        names = []
+        for element in glue[access].elements():
+            name = element.text(_GLUE_DATABASE, _GLUE_RULE, example="sales_curated")
+            if name in seen:
+                element.fail("is listed twice (read_write includes read)", "list it once")
+            seen.add(name)
+            names.append(name)
+        lists[access] = tuple(names)
+    return GlueDatabases(**lists)
+
+
+def _read_alarms(node: Node) -> AlarmConfig:
+    alarms = node.mapping(optional=_ALARM_KEYS) if node.present else node
+    return AlarmConfig(
+        enabled=alarms["enabled"].boolean(default=True),
+        failed_jobs_threshold=alarms["failed_jobs_threshold"].integer(minimum=1, default=1),
+        capacity_threshold_percent=alarms["capacity_threshold_percent"].integer(
+            minimum=1, maximum=100, default=80
+        ),
+    )
+
+
+def _name(node: Node, maximum: int, *, example: str) -> str:
+    rule = (
+        "names are lower-case letters, digits and single hyphens, starting with a letter, "
+        f"at most {maximum} characters (they go into construct ids and resource names)"
+    )
+    name = node.text(_NAME, rule, example=example)
+    if len(name) > maximum:
+        node.fail(rule, f"shorten it to {maximum} characters or fewer")
+    return name

@@ -1,0 +1,782 @@
+"""EmrServerlessApplication refuses each invalid argument and accepts its valid neighbour.
+
+Refusals only construct (no synth); rules that settings added later can break are
+checked at synth, where the message is still ours.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+
+from constructs_lib.application import EmrServerlessApplication
+from constructs_lib.application_image import ApplicationImage
+from constructs_lib.application_rules import MaximumCapacity
+from constructs_lib.errors import EmrServerlessValidationError
+from constructs_lib.metrics import WorkerTypeDimension
+from constructs_lib.monitoring_configuration import (
+    CloudWatchLogging,
+    ManagedPersistence,
+    MonitoringConfiguration,
+    PrometheusRemoteWrite,
+    S3Logs,
+)
+from constructs_lib.releases import ReleaseLabel
+from constructs_lib.runtime_configuration import spark_defaults, spark_driver_log4j2
+from constructs_lib.workers import (
+    Architecture,
+    DiskType,
+    EngineType,
+    InitialWorkers,
+    LogType,
+    WorkerConfiguration,
+    WorkerType,
+)
+from tests.application_examples import ACCOUNT, ENV, REGION
+from tests.harness import new_app, synthesize
+
+IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/spark:1"
+WORKSPACE_URL = f"https://aps-workspaces.{REGION}.amazonaws.com/workspaces/ws-1/api/v1/remote_write"
+IDENTITY_CENTER = "arn:aws:sso:::instance/ssoins-1234567890abcdef"
+LAKE_FORMATION = {"spark.emr-serverless.lakeformation.enabled": "true"}
+
+
+class Builder:
+    """Builds each application in a stack of its own in one shared app."""
+
+    def __init__(self) -> None:
+        self.app = new_app(compliance=False)
+        self.count = 0
+
+    def stack(self, env: cdk.Environment | None = ENV) -> cdk.Stack:
+        self.count += 1
+        return cdk.Stack(self.app, f"S{self.count}", env=env)
+
+    def __call__(
+        self, stack: cdk.Stack | None = None, **arguments: Any
+    ) -> EmrServerlessApplication:
+        return EmrServerlessApplication(stack or self.stack(), "App", **arguments)
+
+    def refused(self, match: str, **arguments: Any) -> EmrServerlessValidationError:
+        with pytest.raises(EmrServerlessValidationError, match=match) as error:
+            self(**arguments)
+        assert error.value.fix
+        return error.value
+
+
+@pytest.fixture(scope="module")
+def build() -> Builder:
+    return Builder()
+
+
+def workers(count: int, vcpu: int, memory_gb: int, **disk: Any) -> InitialWorkers:
+    return InitialWorkers(count, WorkerConfiguration(vcpu, memory_gb, **disk))
+
+
+# --- release, name, architecture -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("release", ["emr-7.9", "emr-6.5.0"])
+def test_bad_release_labels(build: Builder, release: str) -> None:
+    error = build.refused("release label|emr-6.6.0 and later", release=release)
+    assert error.argument == "release"
+
+
+def test_future_release_is_accepted(build: Builder) -> None:
+    assert build(release="emr-7.13.0").release == ReleaseLabel.of("emr-7.13.0")
+
+
+def test_release_must_be_known_at_synth(build: Builder) -> None:
+    stack = build.stack()
+    token = cdk.CfnParameter(stack, "Release", default="emr-7.12.0").value_as_string
+    with pytest.raises(EmrServerlessValidationError, match="must be known at synth"):
+        build(stack, release=token)
+
+
+@pytest.mark.parametrize("name", ["has space", "x" * 65, "", "name!"])
+def test_bad_names(build: Builder, name: str) -> None:
+    error = build.refused("a name has 1-64 characters", application_name=name or " ")
+    assert error.argument == "application_name"
+
+
+def test_name_with_every_allowed_character(build: Builder) -> None:
+    assert build(application_name="a.b_c/d#e-" + "x" * 53).application_name.endswith("x")
+
+
+def test_generated_name_is_valid_and_unique(build: Builder) -> None:
+    first, second = build(), build()
+    assert first.application_name != second.application_name
+    assert len(first.application_name) <= 64
+
+
+def test_arm64_follows_the_guides_graviton_example(build: Builder) -> None:
+    # The example runs emr-6.8.0 with ARM64 (L2034); the 6.9.0 release note (L9310) is not
+    # followed, so the guide's own example is accepted.
+    build(release=ReleaseLabel.EMR_6_8_0, architecture=Architecture.ARM64)
+    error = build.refused(
+        r"ARM64.*needs emr-6\.8\.0", release="emr-6.7.0", architecture=Architecture.ARM64
+    )
+    assert error.argument == "architecture"
+
+
+# --- capacity ------------------------------------------------------------------------------
+
+
+def test_executor_key_on_hive_is_refused(build: Builder) -> None:
+    # The guide's shuffle-optimized Hive example writes EXECUTOR for Tez tasks (L2601).
+    error = build.refused(
+        "HIVE applications have the worker types HIVE_DRIVER, TEZ_TASK",
+        engine=EngineType.HIVE,
+        initial_capacity={WorkerType.SPARK_EXECUTOR: workers(50, 4, 8)},
+    )
+    assert error.value == "SPARK_EXECUTOR"
+    build(engine=EngineType.HIVE, initial_capacity={WorkerType.TEZ_TASK: workers(50, 4, 8)})
+
+
+def test_worker_size_from_the_table(build: Builder) -> None:
+    error = build.refused(
+        "30 GB of memory", initial_capacity={WorkerType.SPARK_EXECUTOR: workers(1, 4, 31)}
+    )
+    assert error.argument == "initial_capacity[SPARK_EXECUTOR].configuration.memory_gb"
+    build(initial_capacity={WorkerType.SPARK_EXECUTOR: workers(1, 4, 30)})
+
+
+def test_worker_count_at_least_one(build: Builder) -> None:
+    build.refused(
+        "1-1,000,000 pre-initialized", initial_capacity={WorkerType.SPARK_DRIVER: workers(0, 2, 4)}
+    )
+    build(initial_capacity={WorkerType.SPARK_DRIVER: workers(1, 2, 4)})
+
+
+SHUFFLE_EXAMPLE = {
+    WorkerType.SPARK_DRIVER: workers(5, 2, 4, disk_gb=50, disk_type=DiskType.SHUFFLE_OPTIMIZED),
+    WorkerType.SPARK_EXECUTOR: workers(50, 4, 8, disk_gb=500, disk_type=DiskType.SHUFFLE_OPTIMIZED),
+}
+
+
+def test_guides_shuffle_optimized_example_needs_7_1_0(build: Builder) -> None:
+    maximum = MaximumCapacity(vcpu=400, memory_gb=1024)
+    build(release="emr-7.1.0", initial_capacity=SHUFFLE_EXAMPLE, maximum_capacity=maximum)
+    build.refused(
+        r"shuffle-optimized disks needs emr-7\.1\.0",
+        release="emr-7.0.0",
+        initial_capacity=SHUFFLE_EXAMPLE,
+        maximum_capacity=maximum,
+    )
+
+
+@pytest.mark.parametrize(
+    ("limit", "smallest"),
+    [
+        ("vcpu", MaximumCapacity(210, 420)),
+        ("memory_gb", MaximumCapacity(210, 420)),
+        ("disk_gb", MaximumCapacity(210, 420, 1100)),
+    ],
+)
+def test_maximum_capacity_holds_the_initial_capacity(
+    build: Builder, limit: str, smallest: MaximumCapacity
+) -> None:
+    # The guide's example: 5 x 2 + 50 x 4 = 210 vCPU, 5 x 4 + 50 x 8 = 420 GB, 55 x 20 GB disk.
+    initial = {
+        WorkerType.SPARK_DRIVER: workers(5, 2, 4),
+        WorkerType.SPARK_EXECUTOR: workers(50, 4, 8),
+    }
+    build(initial_capacity=initial, maximum_capacity=smallest)
+    too_small = MaximumCapacity(
+        **{**smallest.__dict__, limit: getattr(smallest, limit) - 1}  # one below the total
+    )
+    error = build.refused(
+        "must hold the initial capacity", initial_capacity=initial, maximum_capacity=too_small
+    )
+    assert error.argument == f"maximum_capacity.{limit}"
+
+
+def test_derived_maximum_grows_with_a_large_initial_capacity(build: Builder) -> None:
+    app = build(initial_capacity={WorkerType.SPARK_EXECUTOR: workers(150, 4, 30)})
+    assert app.maximum_capacity == MaximumCapacity(vcpu=600, memory_gb=4800)
+    assert build().maximum_capacity == MaximumCapacity(vcpu=400, memory_gb=3200)
+
+
+def test_maximum_capacity_is_positive(build: Builder) -> None:
+    build.refused("positive whole number", maximum_capacity=MaximumCapacity(0, 8))
+    build(maximum_capacity=MaximumCapacity(1, 1))
+
+
+# --- auto-stop, scheduler, interactive, Identity Center --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("minutes", "ok"), [(0, False), (1, True), (10_080, True), (10_081, False)]
+)
+def test_idle_timeout_range(build: Builder, minutes: int, ok: bool) -> None:
+    timeout = cdk.Duration.minutes(minutes)
+    if ok:
+        build(idle_timeout=timeout)
+    else:
+        assert build.refused("1-10,080 minutes", idle_timeout=timeout).argument == "idle_timeout"
+
+
+def test_idle_timeout_in_whole_minutes(build: Builder) -> None:
+    build.refused("whole minutes", idle_timeout=cdk.Duration.seconds(90))
+    build(idle_timeout=cdk.Duration.seconds(120))
+
+
+def test_token_durations_must_be_in_minutes(build: Builder) -> None:
+    stack = build.stack()
+    value = cdk.CfnParameter(stack, "Idle", type="Number", default=60).value_as_number
+    with pytest.raises(EmrServerlessValidationError, match=r"Duration\.minutes"):
+        build(stack, idle_timeout=cdk.Duration.seconds(value))
+    build(stack=build.stack(), idle_timeout=cdk.Duration.minutes(30))
+
+
+def test_idle_timeout_needs_auto_stop(build: Builder) -> None:
+    build.refused(
+        "only while auto-stop is on", auto_stop=False, idle_timeout=cdk.Duration.minutes(5)
+    )
+    build(auto_stop=False)
+
+
+@pytest.mark.parametrize(("runs", "ok"), [(0, False), (1, True), (1000, True), (1001, False)])
+def test_max_concurrent_runs_range(build: Builder, runs: int, ok: bool) -> None:
+    if ok:
+        build(max_concurrent_runs=runs)
+    else:
+        build.refused("1-1,000 runs", max_concurrent_runs=runs)
+
+
+@pytest.mark.parametrize(("minutes", "ok"), [(14, False), (15, True), (720, True), (721, False)])
+def test_queue_timeout_range(build: Builder, minutes: int, ok: bool) -> None:
+    if ok:
+        build(queue_timeout=cdk.Duration.minutes(minutes))
+    else:
+        build.refused("15-720 minutes", queue_timeout=cdk.Duration.minutes(minutes))
+
+
+def test_scheduler_needs_7_0_0(build: Builder) -> None:
+    build.refused(r"needs emr-7\.0\.0", release="emr-6.15.0", max_concurrent_runs=10)
+    build.refused(r"needs emr-7\.0\.0", release="emr-6.15.0", queue_timeout=cdk.Duration.hours(1))
+    build(release="emr-7.0.0", max_concurrent_runs=10, queue_timeout=cdk.Duration.hours(1))
+
+
+@pytest.mark.parametrize("switch", ["studio", "livy_endpoint", "interactive_sessions"])
+def test_interactive_needs_spark_on_6_14_0(build: Builder, switch: str) -> None:
+    build.refused("Spark only", engine=EngineType.HIVE, **{switch: True})
+    build.refused(r"needs emr-6\.14\.0", release="emr-6.13.0", **{switch: True})
+    build(release="emr-6.14.0", **{switch: True})
+
+
+def test_identity_center(build: Builder) -> None:
+    build.refused(
+        r"needs emr-7\.8\.0", release="emr-7.7.0", identity_center_instance_arn=IDENTITY_CENTER
+    )
+    build.refused(
+        "instance ARN has the form", identity_center_instance_arn="arn:aws:sso:::instance/x"
+    )
+    build(release="emr-7.8.0", identity_center_instance_arn=IDENTITY_CENTER)
+
+
+# --- runtime configuration -----------------------------------------------------------------
+
+
+def test_log4j2_needs_6_8_0(build: Builder) -> None:
+    configuration = [spark_driver_log4j2({"rootLogger.level": "warn"})]
+    build.refused(r"needs emr-6\.8\.0", release="emr-6.7.0", runtime_configuration=configuration)
+    build(release="emr-6.8.0", runtime_configuration=configuration)
+
+
+def test_spark_memory_fits_the_pre_initialized_workers(build: Builder) -> None:
+    initial = {WorkerType.SPARK_EXECUTOR: workers(2, 4, 8)}
+    error = build.refused(
+        "must fit the worker's memory",
+        initial_capacity=initial,
+        runtime_configuration=[spark_defaults({"spark.executor.memory": "8g"})],
+    )
+    assert "at most 7447m" in error.fix
+    build(
+        initial_capacity=initial,
+        runtime_configuration=[spark_defaults({"spark.executor.memory": "7g"})],
+    )
+
+
+def test_spark_cores_fit_the_pre_initialized_workers(build: Builder) -> None:
+    initial = {WorkerType.SPARK_DRIVER: workers(1, 2, 8)}
+    build.refused(
+        "at most the vCPU of its worker",
+        initial_capacity=initial,
+        runtime_configuration=[spark_defaults({"spark.driver.cores": "4"})],
+    )
+    build(
+        initial_capacity=initial,
+        runtime_configuration=[spark_defaults({"spark.driver.cores": "2"})],
+    )
+
+
+def test_unset_spark_memory_uses_on_demand_workers(build: Builder) -> None:
+    # Spark's defaults (14G + overhead) do not fit the guide's 4 GB drivers; jobs that keep
+    # them start on-demand workers, which the service allows.
+    build(initial_capacity={WorkerType.SPARK_DRIVER: workers(5, 2, 4)})
+
+
+# --- images --------------------------------------------------------------------------------
+
+
+def test_custom_images_need_6_9_0(build: Builder) -> None:
+    error = build.refused(
+        r"custom images needs emr-6\.9\.0",
+        release="emr-6.8.0",
+        image=ApplicationImage.from_uri(IMAGE),
+    )
+    assert error.argument == "image"
+    build(release="emr-6.9.0", image=ApplicationImage.from_uri(IMAGE))
+
+
+def test_worker_images_cover_every_worker_type(build: Builder) -> None:
+    image = ApplicationImage.from_uri(IMAGE)
+    build.refused(
+        "must cover every worker type",
+        engine=EngineType.HIVE,
+        worker_images={WorkerType.HIVE_DRIVER: image},
+    )
+    build.refused(
+        "must cover every worker type",
+        engine=EngineType.HIVE,
+        worker_images={WorkerType.HIVE_DRIVER: image, WorkerType.SPARK_EXECUTOR: image},
+    )
+    build(
+        engine=EngineType.HIVE,
+        worker_images={WorkerType.HIVE_DRIVER: image, WorkerType.TEZ_TASK: image},
+    )
+
+
+def test_image_or_worker_images(build: Builder) -> None:
+    image = ApplicationImage.from_uri(IMAGE)
+    every = {WorkerType.SPARK_DRIVER: image, WorkerType.SPARK_EXECUTOR: image}
+    build.refused("not both", image=image, worker_images=every)
+    build(worker_images=every)
+
+
+def test_image_in_another_region_is_refused(build: Builder) -> None:
+    elsewhere = ApplicationImage.from_uri(IMAGE.replace(REGION, "us-east-1"))
+    error = build.refused(r"application's Region \(eu-west-1\)", image=elsewhere)
+    assert error.value == "us-east-1"
+    build(stack=build.stack(env=None), image=elsewhere)  # Region unknown: not checked
+
+
+@pytest.mark.parametrize(
+    ("uri", "match"),
+    [
+        (
+            "public.ecr.aws/emr-serverless/spark/emr-7.12.0:latest",
+            "base images are for the FROM line",
+        ),
+        (f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/spark", "followed by :<tag>"),
+        (f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/spark@sha256:abc", "followed by :<tag>"),
+        (f"1234.dkr.ecr.{REGION}.amazonaws.com/spark:1", "<account>.dkr.ecr"),
+        ("docker.io/library/spark:3", "<account>.dkr.ecr"),
+    ],
+)
+def test_image_uris_are_private_ecr(uri: str, match: str) -> None:
+    with pytest.raises(EmrServerlessValidationError, match=match):
+        ApplicationImage.from_uri(uri)
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        IMAGE,
+        f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/team/spark-jobs@sha256:{'0' * 64}",
+        f"{ACCOUNT}.dkr.ecr.cn-north-1.amazonaws.com.cn/spark:v1.2_3",
+    ],
+)
+def test_private_ecr_uris_are_accepted(uri: str) -> None:
+    assert ApplicationImage.from_uri(uri).region == uri.split(".")[3]
+
+
+def test_repository_image_by_tag_or_digest(build: Builder) -> None:
+    stack = build.stack()
+    repository = ecr.Repository.from_repository_name(stack, "Repo", "spark")
+    with pytest.raises(EmrServerlessValidationError, match="not both"):
+        ApplicationImage.from_ecr_repository(repository, tag="1", digest="sha256:" + "0" * 64)
+    with pytest.raises(EmrServerlessValidationError, match="sha256:<64 hex digits>"):
+        ApplicationImage.from_ecr_repository(repository, digest="sha256:xyz")
+    with pytest.raises(EmrServerlessValidationError, match="image tag"):
+        ApplicationImage.from_ecr_repository(repository, tag="-bad")
+    latest = ApplicationImage.from_ecr_repository(repository)
+    assert stack.resolve(latest.image_uri)["Fn::Join"][1][-1] == "/spark:latest"
+
+
+# --- monitoring ----------------------------------------------------------------------------
+
+
+def test_prometheus_needs_7_1_0_and_the_amp_url(build: Builder) -> None:
+    monitoring = MonitoringConfiguration(prometheus=PrometheusRemoteWrite(WORKSPACE_URL))
+    build.refused(
+        r"Prometheus remote write needs emr-7\.1\.0", release="emr-7.0.0", monitoring=monitoring
+    )
+    build(release="emr-7.1.0", monitoring=monitoring)
+    bad = MonitoringConfiguration(
+        prometheus=PrometheusRemoteWrite(WORKSPACE_URL.replace("/api/v1", ""))
+    )
+    build.refused("remote-write URL has the form", monitoring=bad)
+
+
+@pytest.mark.parametrize(
+    ("engine", "log_types", "match"),
+    [
+        (EngineType.SPARK, {WorkerType.SPARK_DRIVER: [LogType.HIVE_LOG]}, "SPARK_DRIVER sends"),
+        (EngineType.SPARK, {WorkerType.TEZ_TASK: [LogType.STDOUT]}, "SPARK applications log"),
+        (EngineType.HIVE, {WorkerType.TEZ_TASK: [LogType.TEZ_AM]}, "TEZ_TASK sends"),
+        (EngineType.HIVE, {WorkerType.HIVE_DRIVER: []}, "HIVE_DRIVER sends"),
+        (EngineType.SPARK, {WorkerType.SPARK_DRIVER: [LogType.STDOUT, LogType.STDOUT]}, "distinct"),
+        (EngineType.SPARK, {}, "names 1 or more worker types"),
+    ],
+)
+def test_log_types_per_worker_type(
+    build: Builder, engine: EngineType, log_types: dict[WorkerType, list[LogType]], match: str
+) -> None:
+    monitoring = MonitoringConfiguration(cloudwatch_logging=CloudWatchLogging(log_types=log_types))
+    build.refused(match, engine=engine, monitoring=monitoring)
+
+
+@pytest.mark.parametrize(
+    ("engine", "log_types"),
+    [
+        (EngineType.HIVE, {WorkerType.HIVE_DRIVER: list(WorkerType.HIVE_DRIVER.log_types)}),
+        (EngineType.HIVE, {WorkerType.TEZ_TASK: [LogType.SYSTEM_LOGS]}),
+        (EngineType.SPARK, {WorkerType.SPARK_EXECUTOR: [LogType.STDOUT]}),
+    ],
+)
+def test_valid_log_types_are_accepted(
+    build: Builder, engine: EngineType, log_types: dict[WorkerType, list[LogType]]
+) -> None:
+    build(
+        engine=engine,
+        monitoring=MonitoringConfiguration(
+            cloudwatch_logging=CloudWatchLogging(log_types=log_types)
+        ),
+    )
+
+
+def test_cloudwatch_names(build: Builder) -> None:
+    stack = build.stack()
+    bad_group = logs.LogGroup.from_log_group_name(stack, "Bad", "my logs")
+    good_group = logs.LogGroup.from_log_group_name(stack, "Good", "/aws/emr-serverless/my-app")
+    build.refused(
+        "log group name",
+        monitoring=MonitoringConfiguration(
+            cloudwatch_logging=CloudWatchLogging(log_group=bad_group)
+        ),
+    )
+    build.refused(
+        "no ':' or '\\*'",
+        monitoring=MonitoringConfiguration(
+            cloudwatch_logging=CloudWatchLogging(log_stream_prefix="a:b")
+        ),
+    )
+    build(
+        stack,
+        monitoring=MonitoringConfiguration(
+            cloudwatch_logging=CloudWatchLogging(log_group=good_group, log_stream_prefix="app/jobs")
+        ),
+    )
+
+
+def test_log_keys_are_keys_not_aliases(build: Builder) -> None:
+    stack = build.stack()
+    alias = kms.Alias.from_alias_name(stack, "Alias", "alias/logs")
+    by_alias_arn = kms.Key.from_key_arn(
+        stack, "AliasArn", f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/logs"
+    )
+    key = kms.Key.from_key_arn(
+        stack, "Key", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    )
+    for wrong in (alias, by_alias_arn):
+        build.refused(
+            "not an alias",
+            monitoring=MonitoringConfiguration(
+                managed_persistence=ManagedPersistence(encryption_key=wrong)
+            ),
+        )
+    build(
+        stack,
+        monitoring=MonitoringConfiguration(
+            managed_persistence=ManagedPersistence(encryption_key=key)
+        ),
+    )
+
+
+def test_managed_persistence_key_needs_it_on(build: Builder) -> None:
+    stack = build.stack()
+    key = kms.Key.from_key_arn(stack, "Key", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd")
+    off = ManagedPersistence(enabled=False, encryption_key=key)
+    build.refused(
+        "only while managed persistence is on",
+        monitoring=MonitoringConfiguration(managed_persistence=off),
+    )
+    build(
+        stack,
+        monitoring=MonitoringConfiguration(managed_persistence=ManagedPersistence(enabled=False)),
+    )
+
+
+def test_s3_logs_bucket_and_prefix(build: Builder) -> None:
+    stack = build.stack()
+    here = s3.Bucket.from_bucket_name(stack, "Here", "logs-here")
+    elsewhere = s3.Bucket.from_bucket_attributes(
+        stack, "There", bucket_name="logs-there", region="us-east-1"
+    )
+    build.refused(
+        "does not start with '/'",
+        monitoring=MonitoringConfiguration(s3_logs=S3Logs(here, prefix="/logs")),
+    )
+    build.refused(
+        r"application's Region \(eu-west-1\)",
+        monitoring=MonitoringConfiguration(s3_logs=S3Logs(elsewhere)),
+    )
+    app = build(stack, monitoring=MonitoringConfiguration(s3_logs=S3Logs(here, prefix="logs")))
+    assert app.monitoring is not None
+    assert app.monitoring.s3_logs is not None
+    assert app.monitoring.s3_logs.log_uri == "s3://logs-here/logs/"
+
+
+# --- network -------------------------------------------------------------------------------
+
+
+def imported_vpc(
+    stack: cdk.Stack, cidrs: list[str], *, public: list[str] | None = None
+) -> ec2.IVpc:
+    return ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Vpc",
+        vpc_id="vpc-0123456789abcdef0",
+        availability_zones=[f"{REGION}{'abcdefghijklmnopq'[i]}" for i in range(len(cidrs))],
+        private_subnet_ids=[f"subnet-{i:04d}" for i in range(len(cidrs))],
+        private_subnet_ipv4_cidr_blocks=cidrs,
+        public_subnet_ids=public,
+        public_subnet_ipv4_cidr_blocks=["10.1.0.0/24"] * len(public) if public else None,
+    )
+
+
+def test_subnets_and_groups_need_a_vpc(build: Builder) -> None:
+    stack = build.stack()
+    vpc = imported_vpc(stack, ["10.0.0.0/22"])
+    group = ec2.SecurityGroup(stack, "Group", vpc=vpc)
+    build.refused("belong to a VPC", security_groups=[group])
+    build.refused(
+        "belong to a VPC",
+        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+    )
+    build(stack, vpc=vpc, security_groups=[group])
+
+
+def test_at_least_one_and_at_most_five_security_groups(build: Builder) -> None:
+    stack = build.stack()
+    vpc = imported_vpc(stack, ["10.0.0.0/22"])
+    groups = [ec2.SecurityGroup(stack, f"G{i}", vpc=vpc) for i in range(6)]
+    build.refused("1-5 security groups", vpc=vpc, security_groups=[])
+    build.refused("1-5 security groups", vpc=vpc, security_groups=groups)
+    build(stack, vpc=vpc, security_groups=groups[:5])
+
+
+def test_at_most_sixteen_subnets(build: Builder) -> None:
+    stack = build.stack()
+    vpc = imported_vpc(stack, [f"10.0.{4 * i}.0/22" for i in range(17)])
+    build.refused("1-16 subnets", vpc=vpc)
+    subnets = ec2.SubnetSelection(subnets=vpc.private_subnets[:16])
+    assert len(build(stack, vpc=vpc, vpc_subnets=subnets).security_groups) == 1
+
+
+@pytest.mark.parametrize("peer", [ec2.Peer.any_ipv4(), ec2.Peer.any_ipv6()], ids=["ipv4", "ipv6"])
+def test_ingress_from_the_internet_is_refused(build: Builder, peer: ec2.IPeer) -> None:
+    stack = build.stack()
+    vpc = imported_vpc(stack, ["10.0.0.0/22"])
+    group = ec2.SecurityGroup(stack, "Open", vpc=vpc)
+    group.add_ingress_rule(peer, ec2.Port.tcp(22))
+    error = build.refused("0.0.0.0/0 or ::/0", vpc=vpc, security_groups=[group])
+    assert error.argument == "security_groups"
+
+
+def test_ingress_from_the_vpc_and_egress_to_anywhere_are_accepted(build: Builder) -> None:
+    stack = build.stack()
+    vpc = imported_vpc(stack, ["10.0.0.0/22"])
+    group = ec2.SecurityGroup(stack, "Group", vpc=vpc, allow_all_outbound=True)
+    group.add_ingress_rule(ec2.Peer.ipv4("10.0.0.0/16"), ec2.Port.tcp(443))
+    build(stack, vpc=vpc, security_groups=[group])
+
+
+def test_ingress_rule_on_an_imported_group_is_refused(build: Builder) -> None:
+    stack = build.stack()
+    vpc = imported_vpc(stack, ["10.0.0.0/22"])
+    group = ec2.SecurityGroup.from_security_group_id(
+        stack, "Imported", "sg-0123456789", mutable=True
+    )
+    group.add_ingress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443))
+    build.refused("0.0.0.0/0", vpc=vpc, security_groups=[group])
+
+
+def test_ingress_added_after_construction_fails_synth_with_our_message() -> None:
+    builder = Builder()
+    stack = builder.stack()
+    vpc = imported_vpc(stack, ["10.0.0.0/22"])
+    app = builder(stack, vpc=vpc)
+    app.connections.allow_from_any_ipv4(ec2.Port.tcp(8080))
+    with pytest.raises(
+        RuntimeError,
+        match=r"security_groups=.*allows inbound traffic from 0\.0\.0\.0/0.*Fix: remove",
+    ):
+        synthesize(builder.app, require_clean=False)
+
+
+def test_tags_added_by_aspects_are_checked_at_synth() -> None:
+    builder = Builder()
+    stack = builder.stack()
+    builder(stack)
+    cdk.Tags.of(stack).add("owner", "x" * 257)
+    with pytest.raises(RuntimeError, match=r"tags\['owner'\]=.*0-256 characters"):
+        synthesize(builder.app, require_clean=False)
+
+
+def test_subnets_hold_the_peak_workers(build: Builder) -> None:
+    stack = build.stack()
+    small = imported_vpc(stack, ["10.0.0.0/24", "10.0.1.0/24"])  # 251 usable each
+    maximum = MaximumCapacity(vcpu=4000, memory_gb=16000)  # 1,000 workers of 4 vCPU
+    with pytest.raises(EmrServerlessValidationError, match="1000 workers"):
+        build(stack, vpc=small, maximum_capacity=maximum)
+    large = imported_vpc(build.stack(), ["10.0.0.0/22", "10.0.4.0/22"])  # 1,019 usable each
+    assert build(cdk.Stack.of(large), vpc=large, maximum_capacity=maximum).peak_workers == 1000
+
+
+def test_selection_without_matching_subnets_is_our_error(build: Builder) -> None:
+    stack = build.stack()
+    vpc = imported_vpc(stack, ["10.0.0.0/22"])
+    error = build.refused(
+        "must match subnets of the VPC",
+        vpc=vpc,
+        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+    )
+    assert error.argument == "vpc_subnets"
+
+
+def test_network_or_vpc(build: Builder) -> None:
+    stack = build.stack()
+    vpc = imported_vpc(stack, ["10.0.0.0/22"])
+
+    class Network:  # the attributes EmrServerlessApplication reads of an EmrServerlessNetwork
+        def __init__(self) -> None:
+            self.vpc = vpc
+            self.subnets = vpc.select_subnets()
+            self.security_group = ec2.SecurityGroup(stack, "NetworkGroup", vpc=vpc)
+
+    network = Network()
+    build.refused("either as network", network=network, vpc=vpc)
+    app = build(stack, network=network)
+    assert app.security_groups == (network.security_group,)
+
+
+# --- Lake Formation ------------------------------------------------------------------------
+
+
+def test_lake_formation_needs_7_2_0(build: Builder) -> None:
+    configuration = [spark_defaults(LAKE_FORMATION)]
+    build.refused(r"needs emr-7\.2\.0", release="emr-7.1.0", runtime_configuration=configuration)
+    build(release="emr-7.2.0", runtime_configuration=configuration)
+
+
+def test_lake_formation_without_custom_images(build: Builder) -> None:
+    configuration = [spark_defaults(LAKE_FORMATION)]
+    build.refused(
+        "cannot use custom images",
+        runtime_configuration=configuration,
+        image=ApplicationImage.from_uri(IMAGE),
+    )
+
+
+def test_lake_formation_needs_two_pre_initialized_drivers(build: Builder) -> None:
+    configuration = [spark_defaults(LAKE_FORMATION)]
+    build.refused(
+        "at least 2 drivers",
+        runtime_configuration=configuration,
+        initial_capacity={WorkerType.SPARK_DRIVER: workers(1, 4, 16)},
+    )
+    build(
+        runtime_configuration=configuration,
+        initial_capacity={WorkerType.SPARK_DRIVER: workers(2, 4, 16)},
+    )
+
+
+def test_lake_formation_refuses_public_subnets(build: Builder) -> None:
+    stack = build.stack()
+    vpc = imported_vpc(stack, ["10.0.0.0/22"], public=["subnet-public"])
+    configuration = [spark_defaults(LAKE_FORMATION)]
+    public = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC)
+    build.refused(
+        "does not support public subnets",
+        vpc=vpc,
+        vpc_subnets=public,
+        runtime_configuration=configuration,
+    )
+    build(stack, vpc=vpc, runtime_configuration=configuration)
+
+
+# --- tags, metrics, importers ----------------------------------------------------------------
+
+
+def test_tags(build: Builder) -> None:
+    build.refused("at most 50 user tags", tags={f"k{i}": "v" for i in range(51)})
+    build.refused("reserved for AWS", tags={"AWS:team": "x"})
+    build.refused("tag key has 1-128", tags={"k" * 129: "x"})
+    build(tags={f"k{i}": "v" for i in range(50)})
+
+
+def test_tags_with_tokens_are_counted_not_checked(build: Builder) -> None:
+    stack = build.stack()
+    owner = cdk.CfnParameter(stack, "Owner", default="data").value_as_string
+    build.refused(
+        "at most 50 user tags", tags={**{f"k{i}": "v" for i in range(50)}, "owner": owner}
+    )
+    app = build(stack, tags={"owner": owner})
+    (warning,) = [m for m in app.node.metadata if "unchecked:tags" in str(m.data)]
+    assert "guide L5757" in str(warning.data)
+
+
+def test_metric_names_are_checked(build: Builder) -> None:
+    app = build()
+    with pytest.raises(EmrServerlessValidationError, match="capacity and job-state metrics"):
+        app.metric("StorageAlllocated")
+    with pytest.raises(EmrServerlessValidationError, match="per job run"):
+        app.metric("WorkerCpuUsed")
+    with pytest.raises(EmrServerlessValidationError, match="MaxCPUAllowed is published per"):
+        app.metric_max_cpu_allowed(worker_type=WorkerTypeDimension.SPARK_DRIVER)
+    assert app.metric_max_cpu_allowed().metric_name == "MaxCPUAllowed"
+
+
+def test_importers(build: Builder) -> None:
+    stack = build.stack()
+    with pytest.raises(EmrServerlessValidationError, match="by its id or its ARN"):
+        EmrServerlessApplication.from_application_attributes(stack, "None")
+    arn = f"arn:aws:emr-serverless:{REGION}:{ACCOUNT}:/applications/00abc"
+    by_arn = EmrServerlessApplication.from_application_attributes(
+        stack, "ByArn", application_arn=arn
+    )
+    assert by_arn.application_id == "00abc"
+    token_arn = cdk.CfnParameter(stack, "Arn", default=arn).value_as_string
+    by_token = EmrServerlessApplication.from_application_attributes(
+        stack, "ByToken", application_arn=token_arn
+    )
+    assert stack.resolve(by_token.application_id) == {
+        "Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "Arn"}]}]
+    }
+    named = EmrServerlessApplication.from_application_attributes(
+        stack, "Named", application_arn=arn, application_name="etl", release=ReleaseLabel.EMR_7_12_0
+    )
+    assert stack.resolve(named.metric_running_jobs().dimensions) == {
+        "ApplicationId": "00abc",
+        "ApplicationName": "etl",
+    }
