@@ -31,6 +31,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(NODE_MAJOR)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+# Deprecated aws-cdk-lib APIs fail the synth instead of printing a warning.
+export JSII_DEPRECATED := fail
 CDK_FLAGS := --no-notices --no-version-reporting --ci
 
 .PHONY: synth test lint typecheck unit bench review clean prereqs setup lock

@@ -18,8 +18,20 @@ if TYPE_CHECKING:
         MetricOptions,
         account_vcpu_usage_metric,
     )
+    from constructs_lib.application_alarms import (
+        ApplicationAlarms,
+    )
+    from constructs_lib.application_dashboard import (
+        ApplicationDashboard,
+    )
     from constructs_lib.application_image import (
         ApplicationImage,
+    )
+    from constructs_lib.application_logs import (
+        ApplicationLogs,
+    )
+    from constructs_lib.application_monitoring import (
+        ApplicationMonitoring,
     )
     from constructs_lib.application_rules import (
         MaximumCapacity,
@@ -35,6 +47,24 @@ if TYPE_CHECKING:
     )
     from constructs_lib.grants import (
         grant_job_submission,
+    )
+    from constructs_lib.image_references import (
+        BASE_IMAGE_REGISTRY,
+        ApplicationArn,
+        base_image,
+        parse_application_arn,
+    )
+    from constructs_lib.image_repository import (
+        APPLICATION_IMAGE_ACTIONS,
+        DEFAULT_MAX_TAGGED_IMAGES,
+        DEFAULT_UNTAGGED_IMAGE_EXPIRY_DAYS,
+        CustomImageRepository,
+    )
+    from constructs_lib.job_defaults import (
+        job_defaults,
+    )
+    from constructs_lib.job_state_notifications import (
+        JobStateNotifications,
     )
     from constructs_lib.managed_policy_role import (
         ManagedPolicyRole,
@@ -52,10 +82,20 @@ if TYPE_CHECKING:
         PrometheusRemoteWrite,
         S3Logs,
     )
+    from constructs_lib.monitoring_rules import (
+        DEFAULT_ACCOUNT_VCPU_QUOTA,
+        DEFAULT_NOTIFIED_STATES,
+        JobRunState,
+    )
     from constructs_lib.network import (
         EmrServerlessNetwork,
         InterfaceEndpoint,
         check_subnet_capacity,
+    )
+    from constructs_lib.notification_topic import (
+        NotificationTopic,
+        allow_alarm_notifications,
+        allow_rule_notifications,
     )
     from constructs_lib.platform_config import (
         EnvironmentConfig,
@@ -65,6 +105,15 @@ if TYPE_CHECKING:
         TeamConfig,
         load_platform_config,
         parse_platform_config,
+    )
+    from constructs_lib.prometheus_rules import (
+        SparkAlertRule,
+        rules_yaml,
+        spark_alert_rules,
+    )
+    from constructs_lib.prometheus_workspace import (
+        PrometheusWorkspace,
+        PrometheusWorkspaceBase,
     )
     from constructs_lib.releases import (
         DEFAULT_RELEASE,
@@ -121,13 +170,25 @@ if TYPE_CHECKING:
 
 #: Public name -> module that defines it.
 _EXPORTS: dict[str, str] = {
+    "APPLICATION_IMAGE_ACTIONS": "constructs_lib.image_repository",
     "AcknowledgementError": "constructs_lib.compliance",
+    "ApplicationAlarms": "constructs_lib.application_alarms",
+    "ApplicationArn": "constructs_lib.image_references",
+    "ApplicationDashboard": "constructs_lib.application_dashboard",
     "ApplicationImage": "constructs_lib.application_image",
+    "ApplicationLogs": "constructs_lib.application_logs",
+    "ApplicationMonitoring": "constructs_lib.application_monitoring",
     "Architecture": "constructs_lib.workers",
+    "BASE_IMAGE_REGISTRY": "constructs_lib.image_references",
     "CapacityAllocationType": "constructs_lib.metrics",
     "Classification": "constructs_lib.runtime_configuration",
     "CloudWatchLogging": "constructs_lib.monitoring_configuration",
+    "CustomImageRepository": "constructs_lib.image_repository",
+    "DEFAULT_ACCOUNT_VCPU_QUOTA": "constructs_lib.monitoring_rules",
+    "DEFAULT_MAX_TAGGED_IMAGES": "constructs_lib.image_repository",
+    "DEFAULT_NOTIFIED_STATES": "constructs_lib.monitoring_rules",
     "DEFAULT_RELEASE": "constructs_lib.releases",
+    "DEFAULT_UNTAGGED_IMAGE_EXPIRY_DAYS": "constructs_lib.image_repository",
     "DiskType": "constructs_lib.workers",
     "EmrServerlessApplication": "constructs_lib.application",
     "EmrServerlessApplicationBase": "constructs_lib.application",
@@ -138,7 +199,9 @@ _EXPORTS: dict[str, str] = {
     "Feature": "constructs_lib.releases",
     "InitialWorkers": "constructs_lib.workers",
     "InterfaceEndpoint": "constructs_lib.network",
+    "JobRunState": "constructs_lib.monitoring_rules",
     "JobRuntimeRole": "constructs_lib.runtime_role",
+    "JobStateNotifications": "constructs_lib.job_state_notifications",
     "LOG_KEY_SUBMITTER_ACTIONS": "constructs_lib.application",
     "LogType": "constructs_lib.workers",
     "METRICS": "constructs_lib.metrics",
@@ -150,16 +213,20 @@ _EXPORTS: dict[str, str] = {
     "MonitoringConfiguration": "constructs_lib.monitoring_configuration",
     "NAG_PACKS": "constructs_lib.compliance",
     "NatGateways": "constructs_lib.platform_config",
+    "NotificationTopic": "constructs_lib.notification_topic",
     "OutputField": "constructs_lib.stack_outputs",
     "PlannedSubnet": "constructs_lib.subnet_planning",
     "PlatformConfig": "constructs_lib.platform_config",
     "PlatformConfigError": "constructs_lib.platform_config",
     "PrometheusRemoteWrite": "constructs_lib.monitoring_configuration",
+    "PrometheusWorkspace": "constructs_lib.prometheus_workspace",
+    "PrometheusWorkspaceBase": "constructs_lib.prometheus_workspace",
     "RESERVED_ADDRESSES_PER_SUBNET": "constructs_lib.subnet_planning",
     "ReleaseLabel": "constructs_lib.releases",
     "S3Logs": "constructs_lib.monitoring_configuration",
     "SecureBucket": "constructs_lib.secure_bucket",
     "ServerAccessLogsBucket": "constructs_lib.server_access_logs_bucket",
+    "SparkAlertRule": "constructs_lib.prometheus_rules",
     "SubnetGroup": "constructs_lib.subnet_planning",
     "SubnetPlan": "constructs_lib.subnet_planning",
     "SubnetPlanningError": "constructs_lib.subnet_planning",
@@ -173,18 +240,25 @@ _EXPORTS: dict[str, str] = {
     "account_vcpu_usage_metric": "constructs_lib.application",
     "acknowledge": "constructs_lib.compliance",
     "add_compliance_checks": "constructs_lib.compliance",
+    "allow_alarm_notifications": "constructs_lib.notification_topic",
+    "allow_rule_notifications": "constructs_lib.notification_topic",
+    "base_image": "constructs_lib.image_references",
     "check_subnet_capacity": "constructs_lib.network",
     "grant_job_submission": "constructs_lib.grants",
     "hive_site": "constructs_lib.runtime_configuration",
     "java17": "constructs_lib.runtime_configuration",
     "java17_properties": "constructs_lib.runtime_configuration",
+    "job_defaults": "constructs_lib.job_defaults",
     "load_platform_config": "constructs_lib.platform_config",
     "output_description": "constructs_lib.stack_outputs",
     "output_key": "constructs_lib.stack_outputs",
+    "parse_application_arn": "constructs_lib.image_references",
     "parse_platform_config": "constructs_lib.platform_config",
     "plan_subnets": "constructs_lib.subnet_planning",
     "platform_stack_name": "constructs_lib.stack_outputs",
+    "rules_yaml": "constructs_lib.prometheus_rules",
     "smallest_prefix_for": "constructs_lib.subnet_planning",
+    "spark_alert_rules": "constructs_lib.prometheus_rules",
     "spark_defaults": "constructs_lib.runtime_configuration",
     "spark_driver_log4j2": "constructs_lib.runtime_configuration",
     "spark_executor_log4j2": "constructs_lib.runtime_configuration",
@@ -193,18 +267,30 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "APPLICATION_IMAGE_ACTIONS",
+    "BASE_IMAGE_REGISTRY",
+    "DEFAULT_ACCOUNT_VCPU_QUOTA",
+    "DEFAULT_MAX_TAGGED_IMAGES",
+    "DEFAULT_NOTIFIED_STATES",
     "DEFAULT_RELEASE",
+    "DEFAULT_UNTAGGED_IMAGE_EXPIRY_DAYS",
     "LOG_KEY_SUBMITTER_ACTIONS",
     "METRICS",
     "NAG_PACKS",
     "RESERVED_ADDRESSES_PER_SUBNET",
     "VALID_WORKER_VCPUS",
     "AcknowledgementError",
+    "ApplicationAlarms",
+    "ApplicationArn",
+    "ApplicationDashboard",
     "ApplicationImage",
+    "ApplicationLogs",
+    "ApplicationMonitoring",
     "Architecture",
     "CapacityAllocationType",
     "Classification",
     "CloudWatchLogging",
+    "CustomImageRepository",
     "DiskType",
     "EmrServerlessApplication",
     "EmrServerlessApplicationBase",
@@ -215,7 +301,9 @@ __all__ = [
     "Feature",
     "InitialWorkers",
     "InterfaceEndpoint",
+    "JobRunState",
     "JobRuntimeRole",
+    "JobStateNotifications",
     "LogType",
     "ManagedPersistence",
     "ManagedPolicyRole",
@@ -224,15 +312,19 @@ __all__ = [
     "MetricSpec",
     "MonitoringConfiguration",
     "NatGateways",
+    "NotificationTopic",
     "OutputField",
     "PlannedSubnet",
     "PlatformConfig",
     "PlatformConfigError",
     "PrometheusRemoteWrite",
+    "PrometheusWorkspace",
+    "PrometheusWorkspaceBase",
     "ReleaseLabel",
     "S3Logs",
     "SecureBucket",
     "ServerAccessLogsBucket",
+    "SparkAlertRule",
     "SubnetGroup",
     "SubnetPlan",
     "SubnetPlanningError",
@@ -245,18 +337,25 @@ __all__ = [
     "account_vcpu_usage_metric",
     "acknowledge",
     "add_compliance_checks",
+    "allow_alarm_notifications",
+    "allow_rule_notifications",
+    "base_image",
     "check_subnet_capacity",
     "grant_job_submission",
     "hive_site",
     "java17",
     "java17_properties",
+    "job_defaults",
     "load_platform_config",
     "output_description",
     "output_key",
+    "parse_application_arn",
     "parse_platform_config",
     "plan_subnets",
     "platform_stack_name",
+    "rules_yaml",
     "smallest_prefix_for",
+    "spark_alert_rules",
     "spark_defaults",
     "spark_driver_log4j2",
     "spark_executor_log4j2",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypedDict, Unpack
 
@@ -893,15 +895,29 @@ def _ingress_sources(group: ec2.ISecurityGroup) -> list[str]:
             sources += [
                 rule[k] for k in ("cidrIp", "cidrIpv6", "CidrIp", "CidrIpv6") if rule.get(k)
             ]
-    group_id = stack.resolve(group.security_group_id)
-    for construct in group.node.root.node.find_all():
-        if (
-            isinstance(construct, ec2.CfnSecurityGroupIngress)
-            and Stack.of(construct).node.path == stack.node.path
-            and stack.resolve(construct.group_id) == group_id
-        ):
-            sources += [s for s in (construct.cidr_ip, construct.cidr_ipv6) if s]
-    return sources
+    group_id = json.dumps(stack.resolve(group.security_group_id), sort_keys=True)
+    return sources + _separate_ingress_sources(stack).get(group_id, [])
+
+
+#: Per stack (checked at synth, when the tree is complete): CIDR sources of its separate
+#: ``AWS::EC2::SecurityGroupIngress`` rules by resolved group id. Built once per stack, as
+#: every application on a shared network checks the same groups.
+_SEPARATE_INGRESS: weakref.WeakKeyDictionary[Stack, dict[str, list[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _separate_ingress_sources(stack: Stack) -> dict[str, list[str]]:
+    if stack not in _SEPARATE_INGRESS:
+        index: dict[str, list[str]] = {}
+        for construct in stack.node.find_all():
+            if isinstance(construct, ec2.CfnSecurityGroupIngress) and Stack.of(construct) is stack:
+                key = json.dumps(stack.resolve(construct.group_id), sort_keys=True)
+                index.setdefault(key, []).extend(
+                    s for s in (construct.cidr_ip, construct.cidr_ipv6) if s
+                )
+        _SEPARATE_INGRESS[stack] = index
+    return _SEPARATE_INGRESS[stack]
 
 
 def _worker_configuration(

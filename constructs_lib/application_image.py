@@ -12,18 +12,20 @@ from constructs import IDependable
 
 from constructs_lib.application_rules import parse_image_uri
 from constructs_lib.errors import EmrServerlessValidationError
+from constructs_lib.image_references import IMAGE_DIGEST, IMAGE_TAG
 from constructs_lib.tokens import is_unresolved
 
-_TAG = re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}")
-_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+_TAG = IMAGE_TAG.pattern
+_DIGEST = IMAGE_DIGEST.pattern
 
 #: Why an image from the CDK bootstrap assets repository may not start.
 ASSET_REPOSITORY_WARNING = (
     "EMR Serverless pulls custom images with its service principal "
     "(emr-serverless.amazonaws.com), which needs ecr:BatchGetImage, ecr:DescribeImages and "
     "ecr:GetDownloadUrlForLayer in the repository policy (guide L1849-1884). The CDK "
-    "bootstrap assets repository has no such policy: add it to your bootstrap template, or "
-    "push the image to a repository you control and use ApplicationImage.from_ecr_repository."
+    "bootstrap assets repository has that statement only in bootstrap stacks made by CDK CLI "
+    "releases from March 2025 on: re-run cdk bootstrap with a current CLI, or push the image "
+    "to a CustomImageRepository and use repository.image(tag=...)."
 )
 
 

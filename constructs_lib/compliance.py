@@ -168,7 +168,7 @@ def nag_flatten(scope: IConstruct, value: Any) -> str:
     return _flatten(Stack.of(scope).resolve(value))
 
 
-def _flatten(node: Any) -> str:  # noqa: PLR0911 (one return per CloudFormation function)
+def _flatten(node: Any) -> str:
     if node is None:
         return ""
     if isinstance(node, str):

@@ -152,7 +152,7 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument(
         "--stack",
         metavar="NAME",
-        help="the platform stack's name (default: from --environment and --config)",
+        help="the team's stack name (default: from --environment, --team and --config)",
     )
     where.add_argument(
         "--environment", metavar="ENV", help="the platform environment, e.g. dev or prod"
@@ -341,7 +341,7 @@ def _target(args: argparse.Namespace, aws: _Aws, *, need_role: bool) -> Target:
         known = f" (teams in it: {', '.join(teams)})" if teams else ""
         raise JobsError(
             f"stack {stack!r} ({outputs.status}) has no output {missing} for team "
-            f"{args.team!r}{known}. Fix: check --team, or deploy the platform stack with the team"
+            f"{args.team!r}{known}. Fix: check --team, or deploy the team's stack"
         ) from missing
     return Target(
         application_id=args.application_id or team_outputs.application_id,
@@ -355,7 +355,11 @@ def _stack_name(args: argparse.Namespace) -> str:
         return str(args.stack)
     if not args.environment:
         raise JobsError("which stack? Fix: pass --stack NAME, or --environment ENV")
-    return load_platform_config(args.config).environment(args.environment).stack_name
+    environment = load_platform_config(args.config).environment(args.environment)
+    try:
+        return environment.team_stack_name(args.team)
+    except KeyError as unknown:
+        raise JobsError(f"{unknown.args[0]} in {args.config}. Fix: check --team") from unknown
 
 
 @dataclass(frozen=True)

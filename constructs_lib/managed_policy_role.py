@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from aws_cdk import Stack, Token
+from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
@@ -18,8 +19,8 @@ MANAGED_POLICY_SIZE_LIMIT = 6144
 MANAGED_POLICIES_PER_ROLE = 10
 
 #: Characters assumed for values CloudFormation fills in at deploy time: the longest a
-#: pseudo parameter can be, and generous lengths for an ARN (``Fn::GetAtt``) and for a
-#: name or id (``Ref``), so that the size estimate errs on the safe side.
+#: pseudo parameter can be, and a generous length for any other value (an ARN or a name),
+#: so that the size estimate errs on the safe side.
 _PSEUDO_PARAMETER_LENGTHS = {
     "AWS::AccountId": 12,
     "AWS::Partition": 10,
@@ -27,7 +28,9 @@ _PSEUDO_PARAMETER_LENGTHS = {
     "AWS::URLSuffix": 16,
 }
 _ARN_LENGTH = 110
-_NAME_LENGTH = 70
+
+#: A token as aws-cdk-lib encodes it in a string; group 1 is its name (``AWS.Region.7``).
+_ENCODED_TOKEN = re.compile(r"\$\{Token\[([^\]]+)\]\}")
 
 #: Characters of ``{"Version":"2012-10-17","Statement":[]}`` around the statements.
 _DOCUMENT_OVERHEAD = 40
@@ -71,7 +74,7 @@ class ManagedPolicyRole(iam.Role):
         return True
 
     def _place(self, statement: iam.PolicyStatement) -> iam.ManagedPolicy:
-        size = estimated_statement_size(self, statement) + 1
+        size = estimated_statement_size(statement) + 1
         if self._sizes[-1] + size > MANAGED_POLICY_SIZE_LIMIT:
             if len(self.policies) >= MANAGED_POLICIES_PER_ROLE:
                 raise EmrServerlessValidationError(
@@ -99,33 +102,30 @@ class ManagedPolicyRole(iam.Role):
         )
 
 
-def estimated_statement_size(scope: Construct, statement: iam.PolicyStatement) -> int:
-    """Characters ``statement`` takes in a policy document, deploy-time values counted long."""
-    resolved = Stack.of(scope).resolve(statement.to_statement_json())
-    return _size(resolved)
+def estimated_statement_size(statement: iam.PolicyStatement) -> int:
+    """Characters ``statement`` takes in a policy document, deploy-time values counted long.
+
+    Works on the statement's JSON with tokens still encoded (``${Token[AWS.Region.7]}``),
+    in Python, so that adding a statement costs one call into aws-cdk-lib.
+    """
+    return _size(statement.to_statement_json())
 
 
-def _size(node: Any) -> int:  # noqa: PLR0911 (one return per JSON node kind)
-    """Characters of ``node`` as JSON once CloudFormation has filled in its values."""
+def _size(node: Any) -> int:
+    """Characters of ``node`` as compact JSON once CloudFormation has filled in its values."""
     if isinstance(node, dict):
-        if len(node) == 1:
-            ((key, value),) = node.items()
-            if key == "Ref":
-                return _quoted(_PSEUDO_PARAMETER_LENGTHS.get(value, _NAME_LENGTH))
-            if key == "Fn::Join":
-                delimiter, parts = value
-                text = sum(_size(part) - 2 for part in parts)
-                return _quoted(text + len(delimiter) * max(len(parts) - 1, 0))
-            if key.startswith("Fn::"):
-                return _quoted(_ARN_LENGTH)
         keys = len(json.dumps(dict.fromkeys(node, ""), separators=(",", ":")))
         return keys + sum(_size(value) - 2 for value in node.values())
     if isinstance(node, list):
         return 2 + sum(_size(item) for item in node) + max(len(node) - 1, 0)
-    if isinstance(node, str) and Token.is_unresolved(node):
-        return _quoted(_ARN_LENGTH)
+    if isinstance(node, str):
+        return len(json.dumps(_ENCODED_TOKEN.sub(_deploy_time_value, node)))
     return len(json.dumps(node))
 
 
-def _quoted(length: int) -> int:
-    return length + 2
+def _deploy_time_value(match: re.Match[str]) -> str:
+    name = match.group(1)
+    for pseudo, length in _PSEUDO_PARAMETER_LENGTHS.items():
+        if name.startswith(pseudo.replace("::", ".")):
+            return "x" * length
+    return "x" * _ARN_LENGTH

@@ -26,6 +26,7 @@ from constructs_lib.application_rules import (
     check_log_types,
 )
 from constructs_lib.errors import EmrServerlessValidationError
+from constructs_lib.prometheus_rules import remote_write_url
 from constructs_lib.releases import Feature, ReleaseLabel, require
 from constructs_lib.tokens import is_unresolved
 from constructs_lib.workers import EngineType, LogType, WorkerType
@@ -102,17 +103,17 @@ class PrometheusRemoteWrite:
 
     :param remote_write_url: ``https://aps-workspaces.<region>.amazonaws.com/workspaces/
         <workspace id>/api/v1/remote_write``.
+    :param checked: the URL is well-formed by construction (built from a workspace's
+        attributes), so a token URL is not reported as unchecked. Default: ``False``.
     """
 
     remote_write_url: str
+    checked: bool = False
 
     @classmethod
     def for_workspace(cls, *, workspace_id: str, region: str) -> PrometheusRemoteWrite:
         """The remote-write URL of workspace ``workspace_id`` in ``region``."""
-        return cls(
-            f"https://aps-workspaces.{region}.amazonaws.com/workspaces/{workspace_id}"
-            "/api/v1/remote_write"
-        )
+        return cls(remote_write_url(region=region, workspace_id=workspace_id))
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,8 @@ def _bind_prometheus(
         return None
     argument = f"{_PREFIX}.prometheus"
     require(release, Feature.PROMETHEUS, argument=argument, value=block.remote_write_url)
-    check_literal(scope, block.remote_write_url, PROMETHEUS_REMOTE_WRITE_URL)
+    if not (block.checked and is_unresolved(block.remote_write_url)):
+        check_literal(scope, block.remote_write_url, PROMETHEUS_REMOTE_WRITE_URL)
     return emr.CfnApplication.PrometheusMonitoringConfigurationProperty(
         remote_write_url=block.remote_write_url
     )

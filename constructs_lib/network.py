@@ -548,7 +548,7 @@ def _drop_redundant_depends_on(stack: Stack) -> None:
     handler = provider.node.try_find_child("Handler")
     role = provider.node.try_find_child("Role")
     if isinstance(handler, CfnResource) and isinstance(role, CfnResource):
-        handler.remove_dependency(role)
+        handler.remove_resource_dependency(role)
 
 
 def _select(vpc: ec2.IVpc, selection: ec2.SubnetSelection) -> ec2.SelectedSubnets:

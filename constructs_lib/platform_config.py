@@ -35,7 +35,13 @@ from constructs_lib.config_reader import (
     origin,
 )
 from constructs_lib.errors import EmrServerlessValidationError
-from constructs_lib.stack_outputs import MAX_TEAMS_PER_STACK, pascal_case, platform_stack_name
+from constructs_lib.image_references import IMAGE_TAG
+from constructs_lib.stack_outputs import (
+    network_stack_name,
+    pascal_case,
+    platform_stack_name,
+    team_stack_name,
+)
 from constructs_lib.subnet_planning import MIN_AZS, Workload
 from constructs_lib.workers import (
     Architecture,
@@ -168,6 +174,7 @@ class ApplicationConfig:
     workers: tuple[WorkerConfig, ...]
     maximum_capacity: MaximumCapacity
     idle_timeout_minutes: int = DEFAULT_IDLE_TIMEOUT_MINUTES
+    image_tag: str | None = None
 
     def worker(self, worker_type: WorkerType) -> WorkerConfig:
         """The size of ``worker_type``'s workers."""
@@ -288,8 +295,17 @@ class EnvironmentConfig:
 
     @property
     def stack_name(self) -> str:
-        """The platform stack's name in this environment (see ``stack_outputs``)."""
+        """The shared platform stack's name in this environment (see ``stack_outputs``)."""
         return platform_stack_name(self.platform_name, self.name)
+
+    @property
+    def network_stack_name(self) -> str:
+        """The network stack's name in this environment."""
+        return network_stack_name(self.platform_name, self.name)
+
+    def team_stack_name(self, team: str) -> str:
+        """The name of the stack holding ``team``'s application in this environment."""
+        return team_stack_name(self.platform_name, self.name, self.team(team).name)
 
     def key_path(self, setting: str) -> str:
         """``<file>: <key path>`` of platform ``setting`` (e.g. ``network.vpc_cidr``) here."""
@@ -438,7 +454,7 @@ _TEAM_REQUIRED = ("name", "application")
 _TEAM_OPTIONAL = ("data", "glue_databases", "alarms", "prometheus")
 _TEAM_KEYS = (*_TEAM_REQUIRED, *_TEAM_OPTIONAL)
 _APPLICATION_REQUIRED = ("type", "release_label", "workers", "maximum_capacity")
-_APPLICATION_OPTIONAL = ("architecture", "idle_timeout_minutes")
+_APPLICATION_OPTIONAL = ("architecture", "idle_timeout_minutes", "image_tag")
 _WORKER_REQUIRED = ("vcpu", "memory_gb")
 _WORKER_OPTIONAL = ("disk_gb", "disk_type", "pre_initialized")
 _ALARM_KEYS = ("enabled", "failed_jobs_threshold", "capacity_threshold_percent")
@@ -579,12 +595,6 @@ def _read_teams(node: Node) -> tuple[TeamConfig, ...]:
     elements = node.elements()
     if node.present and isinstance(node.value, list) and not elements:
         node.fail("must list at least one team", "add a team (see docs/onboarding.md)")
-    if len(elements) > MAX_TEAMS_PER_STACK:
-        node.fail(
-            f"a platform stack holds at most {MAX_TEAMS_PER_STACK} teams (CloudFormation allows "
-            "200 outputs per template)",
-            "split the teams across two platforms",
-        )
     teams = tuple(_read_team(element, index) for index, element in enumerate(elements))
     seen: dict[str, str] = {}
     for team, element in zip(teams, elements, strict=True):
@@ -639,6 +649,8 @@ def _read_application(node: Node) -> ApplicationConfig:
             maximum=IDLE_TIMEOUT_MINUTES[1],
             default=DEFAULT_IDLE_TIMEOUT_MINUTES,
         ),
+        image_tag=app["image_tag"].text(IMAGE_TAG.pattern, IMAGE_TAG.rule, example="etl-2026.11.1")
+        or None,
     )
 
 

@@ -1,8 +1,14 @@
-"""The CloudFormation outputs a platform stack exports per team: one naming contract.
+"""Stack names and the CloudFormation outputs each team's stack exports: one naming contract.
 
-The platform stacks create one ``CfnOutput`` per team and field, with the logical id
-:func:`output_key` gives; the job-submission command (``constructs_lib.jobs``) reads them
-back by the same keys with :meth:`TeamOutputs.from_stack_outputs`.
+Each environment of a platform has a network stack, a shared platform stack and one stack
+per team (:func:`team_stack_name`); custom images live in one images stack per platform.
+A team's stack creates one ``CfnOutput`` per field, with the logical id :func:`output_key`
+gives; the job-submission command (``constructs_lib.jobs``) reads them back by the same
+keys with :meth:`TeamOutputs.from_stack_outputs`.
+
+One stack per team, not one for all teams: CloudFormation allows 500 resources and 200
+outputs per template, which a single platform stack would reach at about two dozen teams,
+and a team's change then deploys (and can roll back) only that team's stack.
 
 Pure module: imports nothing from ``aws_cdk``.
 """
@@ -30,6 +36,7 @@ class OutputField(StrEnum):
     LOG_URI = "LogUri"
     LOG_GROUP_NAME = "LogGroupName"
     LOG_ENCRYPTION_KEY_ARN = "LogEncryptionKeyArn"
+    SUBMITTER_ROLE_ARN = "SubmitterRoleArn"
 
 
 #: What each output holds (the platform stack uses these as output descriptions).
@@ -41,15 +48,13 @@ OUTPUT_DESCRIPTIONS: Mapping[OutputField, str] = {
     OutputField.LOG_URI: "S3 URI that job logs are written under (s3://bucket/prefix/)",
     OutputField.LOG_GROUP_NAME: "CloudWatch Logs log group that job logs are written to",
     OutputField.LOG_ENCRYPTION_KEY_ARN: "ARN of the KMS key that encrypts job logs in S3",
+    OutputField.SUBMITTER_ROLE_ARN: "ARN of the role that starts and follows job runs",
 }
 
 #: The outputs the job-submission command cannot work without.
 REQUIRED_FIELDS: frozenset[OutputField] = frozenset(
     {OutputField.APPLICATION_ID, OutputField.RUNTIME_ROLE_ARN}
 )
-
-#: The most teams one platform stack can hold, each exporting every field.
-MAX_TEAMS_PER_STACK = MAX_OUTPUTS_PER_TEMPLATE // len(OutputField)
 
 
 def pascal_case(name: str) -> str:
@@ -68,11 +73,32 @@ def output_description(team: str, field: OutputField) -> str:
 
 
 def platform_stack_name(platform: str, environment: str) -> str:
-    """The stack name of ``platform``'s platform stack in ``environment``.
+    """The stack name of ``platform``'s shared platform stack in ``environment``.
 
     ``("emr-analytics", "dev")`` -> ``EmrAnalytics-Dev-Platform``.
     """
     return f"{pascal_case(platform)}-{pascal_case(environment)}-Platform"
+
+
+def network_stack_name(platform: str, environment: str) -> str:
+    """The stack name of ``platform``'s network in ``environment``.
+
+    ``("emr-analytics", "dev")`` -> ``EmrAnalytics-Dev-Network``.
+    """
+    return f"{pascal_case(platform)}-{pascal_case(environment)}-Network"
+
+
+def team_stack_name(platform: str, environment: str, team: str) -> str:
+    """The stack name of ``team``'s application in ``environment``.
+
+    ``("emr-analytics", "dev", "data-science")`` -> ``EmrAnalytics-Dev-Team-DataScience``.
+    """
+    return f"{pascal_case(platform)}-{pascal_case(environment)}-Team-{pascal_case(team)}"
+
+
+def images_stack_name(platform: str) -> str:
+    """The stack name of ``platform``'s custom image repositories (``EmrAnalytics-Images``)."""
+    return f"{pascal_case(platform)}-Images"
 
 
 class MissingOutputError(LookupError):
@@ -91,6 +117,7 @@ class TeamOutputs:
     log_uri: str | None = None
     log_group_name: str | None = None
     log_encryption_key_arn: str | None = None
+    submitter_role_arn: str | None = None
 
     @classmethod
     def from_stack_outputs(cls, team: str, outputs: Mapping[str, str]) -> TeamOutputs:
@@ -111,6 +138,7 @@ class TeamOutputs:
             log_uri=values[OutputField.LOG_URI],
             log_group_name=values[OutputField.LOG_GROUP_NAME],
             log_encryption_key_arn=values[OutputField.LOG_ENCRYPTION_KEY_ARN],
+            submitter_role_arn=values[OutputField.SUBMITTER_ROLE_ARN],
         )
 
 

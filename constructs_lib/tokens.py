@@ -7,6 +7,7 @@ and in the validation report instead of passing silently.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aws_cdk import Annotations, Token
@@ -15,16 +16,32 @@ from constructs import IConstruct
 UNCHECKED_WARNING_PREFIX = "emr-serverless:unchecked"
 
 
+#: How aws-cdk-lib encodes a token in a string (``${Token[...]}``) or a list (``#{Token[...]}``).
+_ENCODED_TOKEN = re.compile(r"[$#]\{Token\[[^\]]+\]\}")
+
+#: aws-cdk-lib encodes a number token as a negative double near -1.89e289; no real setting
+#: is that large, so only such numbers need the (slower) check in aws-cdk-lib itself.
+_TOKEN_DOUBLE_MAGNITUDE = 1e288
+
+
 def is_unresolved(value: Any) -> bool:
-    """Whether ``value`` (or any string/number inside a list or dict) is an unresolved token."""
-    if value is None:
+    """Whether ``value`` (or any string/number inside a list or dict) is an unresolved token.
+
+    Strings and numbers are recognised by their encoding, in Python, without a call into
+    aws-cdk-lib's JavaScript runtime (this runs for every checked value).
+    """
+    if value is None or isinstance(value, bool):
         return False
+    if isinstance(value, str):
+        return "Token[" in value and _ENCODED_TOKEN.search(value) is not None
+    if isinstance(value, int):
+        return False
+    if isinstance(value, float):
+        return abs(value) > _TOKEN_DOUBLE_MAGNITUDE and bool(Token.is_unresolved(value))
     if isinstance(value, list | tuple):
         return any(is_unresolved(item) for item in value)
     if isinstance(value, dict):
         return any(is_unresolved(k) or is_unresolved(v) for k, v in value.items())
-    if isinstance(value, str | int | float):
-        return bool(Token.is_unresolved(value))
     return bool(Token.is_unresolved(value))
 
 

@@ -568,7 +568,7 @@ class LintMatch:
 
 def cfn_lint(template: Mapping[str, Any], regions: Sequence[str]) -> list[LintMatch]:
     """cfn-lint's matches for ``template`` (errors, warnings and informational)."""
-    from cfnlint.api import ManualArgs, lint  # noqa: PLC0415 (slow import, needed only here)
+    from cfnlint.api import ManualArgs, lint
 
     levels = {"E": "error", "W": "warning", "I": "info"}
     return [

@@ -10,6 +10,8 @@ import os
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+# A call to a deprecated aws-cdk-lib API fails instead of printing a warning.
+os.environ.setdefault("JSII_DEPRECATED", "fail")
 
 import pytest
 

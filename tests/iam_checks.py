@@ -149,7 +149,7 @@ class _Renderer:
             "AWS::NoValue": None,
         }
 
-    def render(self, value: Any) -> Any:  # noqa: PLR0911 (one return per intrinsic)
+    def render(self, value: Any) -> Any:
         if isinstance(value, list):
             return [self.render(item) for item in value]
         if not isinstance(value, dict) or not value:

@@ -17,10 +17,10 @@ from tests.harness import CDK_CONTEXT, GateError, cfn_lint, iam_action_exists, n
 def test_nag_gate_fails_on_unencrypted_public_bucket() -> None:
     app = new_app()
     stack = cdk.Stack(app, "Insecure")
+    # No encryption configured in the template (BucketEncryption.UNENCRYPTED is deprecated).
     s3.Bucket(
         stack,
         "Public",
-        encryption=s3.BucketEncryption.UNENCRYPTED,
         block_public_access=s3.BlockPublicAccess(
             block_public_acls=False,
             block_public_policy=False,

@@ -36,7 +36,7 @@ from constructs_lib.jobs import (
 from constructs_lib.stack_outputs import OutputField, output_description, output_key
 
 REGION = "eu-west-1"
-STACK = "Lake-Dev-Platform"
+STACK = "Lake-Dev-Team-Analytics"
 APP_ID = "00fabc123def4567"
 JOB_ID = "00fjob987zyx6543"
 ROLE = "arn:aws:iam::123456789012:role/analytics-runtime"
@@ -563,7 +563,7 @@ def test_environment_names_the_stack_from_the_config(aws: FakeSession, tmp_path:
     config["platform"]["name"] = "lake"
     path = tmp_path / "platform.yaml"
     path.write_text(yaml.safe_dump(config))
-    expect_stack(aws)  # expects StackName Lake-Dev-Platform
+    expect_stack(aws)  # expects StackName Lake-Dev-Team-Analytics
     aws.stubs["emr-serverless"].add_response("get_job_run", {"jobRun": job_run("RUNNING")})
     rt = runtime(aws)
     argv = ["status", "--environment", "dev", "--config", str(path), "--team", "analytics", JOB_ID]
@@ -572,6 +572,10 @@ def test_environment_names_the_stack_from_the_config(aws: FakeSession, tmp_path:
     argv[2] = "qa"
     assert run(argv, rt) == EXIT_ERROR
     assert "no such environment; the file defines dev, prod" in one_error_line(rt)
+    rt = runtime(FakeSession())
+    argv[2], argv[6] = "dev", "nobody"
+    assert run(argv, rt) == EXIT_ERROR
+    assert "no team 'nobody'" in one_error_line(rt)
 
 
 def test_a_config_with_problems_is_reported_in_one_line(tmp_path: Path) -> None:

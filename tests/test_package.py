@@ -22,6 +22,10 @@ PURE_MODULES = [
     "constructs_lib.platform_config",
     "constructs_lib.stack_outputs",
     "constructs_lib.jobs",
+    "constructs_lib.image_references",
+    "constructs_lib.job_defaults",
+    "constructs_lib.monitoring_rules",
+    "constructs_lib.prometheus_rules",
 ]
 
 

@@ -27,7 +27,7 @@ from constructs_lib.platform_config import (
     load_platform_config,
     parse_platform_config,
 )
-from constructs_lib.stack_outputs import MAX_TEAMS_PER_STACK, platform_stack_name
+from constructs_lib.stack_outputs import platform_stack_name, team_stack_name
 from constructs_lib.subnet_planning import MIN_AZS, Workload
 from constructs_lib.workers import (
     Architecture,
@@ -432,12 +432,14 @@ def test_team_names_are_unique_as_construct_ids() -> None:
     ]
 
 
-def test_team_count_is_bounded_by_the_outputs_quota() -> None:
+def test_many_teams_each_get_their_own_stack() -> None:
     team = minimal()["teams"][0]
-    doc = with_value("teams", [{**team, "name": f"t{i}"} for i in range(MAX_TEAMS_PER_STACK)])
-    assert len(parse(doc).environments[0].teams) == MAX_TEAMS_PER_STACK
-    doc["teams"].append({**team, "name": "one-more"})
-    assert f"at most {MAX_TEAMS_PER_STACK} teams" in only_problem(doc)
+    doc = with_value("teams", [{**team, "name": f"t{i}"} for i in range(60)])
+    environment = parse(doc).environments[0]
+    assert len(environment.teams) == 60
+    names = {environment.team_stack_name(t.name) for t in environment.teams}
+    assert len(names) == 60
+    assert environment.team_stack_name("t7") == team_stack_name("lake", environment.name, "t7")
 
 
 @pytest.mark.parametrize("name", ["Prod", "pre-prod", "production123"])
@@ -843,3 +845,16 @@ def _at(tree: Any, path: str) -> Any:
     for step in _steps(path)[1:]:
         tree = tree[step]
     return tree
+
+
+def test_image_tag_names_the_teams_custom_image() -> None:
+    (dev,) = parse(with_value("teams[0].application.image_tag", "etl-2026.11.1")).environments
+    assert dev.teams[0].application.image_tag == "etl-2026.11.1"
+    (default,) = parse(minimal()).environments
+    assert default.teams[0].application.image_tag is None
+
+
+def test_image_tag_must_be_a_docker_tag() -> None:
+    problem = only_problem(with_value("teams[0].application.image_tag", "-latest"))
+    assert "teams[0].application.image_tag" in problem
+    assert "image tag is 1-128" in problem
