@@ -69,8 +69,11 @@ lint: setup
 typecheck: setup
 	$(PY) -m mypy --strict constructs_lib stacks app.py
 
+# Two workers: each starts its own jsii runtime; test modules stay whole on one worker so
+# that each synthesizes its app once.
+PYTEST_WORKERS ?= 2
 unit: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint typecheck unit
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import FeatureFlags, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.server_access_logs_bucket import (
     ServerAccessLogsBucket,
     acknowledge_no_replication,
@@ -53,6 +54,7 @@ class SecureBucket(s3.Bucket):
         :param removal_policy: what happens to the bucket (and a key it creates) when it
             leaves the stack. Default: ``RETAIN``.
         """
+        _require_access_log_bucket_policies(scope, construct_id)
         if encryption_key is None:
             encryption_key = kms.Key(
                 scope,
@@ -81,3 +83,19 @@ class SecureBucket(s3.Bucket):
         )
         if not replication_rules:
             acknowledge_no_replication(self)
+
+
+#: With this aws-cdk-lib feature flag off, S3 access-log delivery is granted with an ACL,
+#: which the logs bucket's ``BucketOwnerEnforced`` object ownership (no ACLs) forbids.
+ACCESS_LOGS_BUCKET_POLICY_FLAG = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
+
+
+def _require_access_log_bucket_policies(scope: Construct, construct_id: str) -> None:
+    if not FeatureFlags.of(scope).is_enabled(ACCESS_LOGS_BUCKET_POLICY_FLAG):
+        raise EmrServerlessValidationError(
+            argument=f"{construct_id} (feature flag {ACCESS_LOGS_BUCKET_POLICY_FLAG})",
+            value=False,
+            rule="secure buckets deliver access logs under a bucket policy with ACLs disabled, "
+            "which needs this aws-cdk-lib feature flag (on in the context `cdk init` writes)",
+            fix=f'add "{ACCESS_LOGS_BUCKET_POLICY_FLAG}": true to the context in cdk.json',
+        )

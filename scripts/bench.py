@@ -1,7 +1,11 @@
-"""Synthesis benchmarks (``make bench``): figures, not pass/fail tests.
+"""Benchmarks (``make bench``): figures, not pass/fail tests.
 
 1. The reference app's ``cdk synth`` against a minimal one-bucket CDK app, alternating,
-   with the same CLI, flags and environment; prints both medians and their ratio.
+   with the same CLI, flags and environment; prints both medians and their ratio
+   (target: at most 1.25).
+2. The subnet planner planning 1,000 workloads in a /8 (target: under 50 ms).
+3. The platform synthesized with 1 and with 50 generated teams: the marginal time per
+   added team application (target: at most 50 ms) and the peak memory.
 
 Run with the project's venv (``make bench``); ``--runs N`` changes the run count.
 """
@@ -19,6 +23,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from bench_platform import bench_platform, format_figures  # noqa: E402
+from bench_subnet_planning import bench_plan  # noqa: E402
+
 CDK = ROOT / "node_modules" / ".bin" / "cdk"
 CDK_FLAGS = ["--no-notices", "--no-version-reporting", "--ci", "--quiet"]
 
@@ -88,6 +98,8 @@ def main() -> int:
     print(f"  one-bucket app:           {minimal:6.2f} s")
     print(f"  ratio reference/minimal:  {reference / minimal:6.2f}")
     shutil.rmtree(workdir, ignore_errors=True)
+    print(f"subnet planner, 1,000 workloads in a /8: {1000 * bench_plan(1000):.2f} ms (median)")
+    print(format_figures(bench_platform()))
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -29,6 +30,7 @@ from constructs_lib.platform_config import (
     TeamConfig,
 )
 from constructs_lib.prometheus_workspace import PrometheusWorkspaceBase
+from constructs_lib.releases import ReleaseLabel
 from constructs_lib.runtime_configuration import Classification, hive_site
 from constructs_lib.runtime_role import JobRuntimeRole
 from constructs_lib.secure_bucket import SecureBucket
@@ -45,17 +47,25 @@ MAX_GB_PER_VCPU = 8
 HIVE_SCRATCH_DIR = "hive/scratch/"
 HIVE_WAREHOUSE_DIR = "hive/warehouse/"
 
-#: Which config setting a construct's error argument comes from (first match wins).
-_SETTING_OF_ARGUMENT: tuple[tuple[str, str], ...] = (
-    ("release", "application.release_label"),
-    ("architecture", "application.architecture"),
-    ("initial_capacity", "application.workers"),
-    ("maximum_capacity", "application.maximum_capacity"),
-    ("idle_timeout", "application.idle_timeout_minutes"),
-    ("runtime_configuration", "application.workers"),
-    ("prefix", "data"),
-    ("database", "glue_databases"),
-)
+#: Config settings of the application arguments whose errors map one to one.
+_SETTING_OF_ARGUMENT: dict[str, str] = {
+    "release": "application.release_label",
+    "architecture": "application.architecture",
+    "idle_timeout": "application.idle_timeout_minutes",
+    "prefix": "data",
+    "database": "glue_databases",
+    "tables": "glue_databases",
+}
+
+#: ``initial_capacity[<worker type>].<field>`` -> the worker setting it comes from.
+_INITIAL_CAPACITY = re.compile(r"initial_capacity\[(?P<type>\w+)\](?:\.(?P<field>[\w.]+))?")
+_WORKER_FIELDS = {
+    "count": "pre_initialized",
+    "configuration.vcpu": "vcpu",
+    "configuration.memory_gb": "memory_gb",
+    "configuration.disk_gb": "disk_gb",
+    "configuration.disk_type": "disk_type",
+}
 
 
 class TeamStack(Stack):
@@ -170,6 +180,16 @@ class TeamStack(Stack):
         buckets: dict[str, s3.IBucket],
     ) -> EmrServerlessApplication:
         config = team.application
+        with team.blame("application.release_label"):
+            release = ReleaseLabel.of(config.release_label)
+        for worker in config.workers:
+            # Every declared size sizes the team's jobs (job_defaults), not only the
+            # pre-initialized workers the application itself checks.
+            try:
+                worker.configuration.check(argument=worker.config_key, release=release)
+            except EmrServerlessValidationError as error:
+                with team.blame(f"application.workers.{error.argument}"):
+                    raise
         sizes = {worker.worker_type: worker.configuration for worker in config.workers}
         runtime: list[Classification] = [job_defaults(config.type, sizes)]
         if config.type is EngineType.HIVE:
@@ -179,7 +199,7 @@ class TeamStack(Stack):
             self,
             "Application",
             engine=config.type,
-            release=config.release_label,
+            release=release,
             architecture=config.architecture,
             initial_capacity={
                 worker.worker_type: InitialWorkers(
@@ -243,9 +263,21 @@ def _blamed(team: TeamConfig) -> Iterator[None]:
     except PlatformConfigError:
         raise
     except EmrServerlessValidationError as error:
-        setting = next(
-            (s for prefix, s in _SETTING_OF_ARGUMENT if error.argument.startswith(prefix)),
-            "application",
-        )
-        with team.blame(setting):
+        with team.blame(_setting_of(team, error.argument)):
             raise
+
+
+def _setting_of(team: TeamConfig, argument: str) -> str:
+    """The most specific config setting behind a construct argument."""
+    if argument in _SETTING_OF_ARGUMENT:
+        return _SETTING_OF_ARGUMENT[argument]
+    if argument.startswith("maximum_capacity"):
+        return f"application.{argument}"
+    match = _INITIAL_CAPACITY.match(argument)
+    if match:
+        workers = [w for w in team.application.workers if w.worker_type.name == match["type"]]
+        if workers:
+            setting = f"application.workers.{workers[0].config_key}"
+            field = _WORKER_FIELDS.get(match["field"] or "")
+            return f"{setting}.{field}" if field else setting
+    return "application"

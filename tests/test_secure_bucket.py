@@ -7,7 +7,8 @@ import pytest
 from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Match, Template
 
-from constructs_lib.secure_bucket import SecureBucket
+from constructs_lib.errors import EmrServerlessValidationError
+from constructs_lib.secure_bucket import ACCESS_LOGS_BUCKET_POLICY_FLAG, SecureBucket
 from constructs_lib.server_access_logs_bucket import ACCESS_LOG_RETENTION_DAYS
 from tests.harness import Synthesis, new_app, synthesize
 
@@ -141,3 +142,14 @@ def test_gates(synthesis: Synthesis) -> None:
     synthesis.assert_no_warnings()
     synthesis.assert_acknowledgements_specific()
     synthesis.assert_cfn_lint_clean()
+
+
+def test_refuses_an_app_that_would_grant_log_delivery_by_acl() -> None:
+    app = new_app(compliance=False, **{ACCESS_LOGS_BUCKET_POLICY_FLAG: False})
+    with pytest.raises(EmrServerlessValidationError, match="serverAccessLogsUseBucketPolicy"):
+        SecureBucket(cdk.Stack(app, "S"), "Bucket")
+
+
+def test_accepts_the_flag_on() -> None:
+    app = new_app(compliance=False, **{ACCESS_LOGS_BUCKET_POLICY_FLAG: True})
+    assert SecureBucket(cdk.Stack(app, "S"), "Bucket").node.id == "Bucket"

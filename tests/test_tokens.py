@@ -23,6 +23,7 @@ from constructs_lib.tokens import is_unresolved
         {"key": cdk.Aws.REGION},
         [1, "x", cdk.Aws.PARTITION],
     ],
+    ids=["string", "in-string", "number", "list", "ref", "get-att", "in-dict", "in-list"],
 )
 def test_tokens_are_unresolved(value: object) -> None:
     assert is_unresolved(value)
