@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cache
 from typing import Any, TypedDict, Unpack
 
 import jsii
@@ -194,7 +195,7 @@ class EmrServerlessApplicationBase(Resource):
             metric_name=spec.name,
             dimensions_map=dimensions,
             statistic=options.get("statistic", spec.statistic),
-            period=options.get("period", Duration.seconds(PUBLISH_PERIOD_SECONDS)),
+            period=options.get("period") or _publish_period(),
             label=options.get("label"),
         )
 
@@ -569,6 +570,8 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
             else None,
             tags=[CfnTag(key=k, value=v) for k, v in sorted((tags or {}).items())] or None,
         )
+        self._application_id: str = self._resource.attr_application_id
+        self._application_arn: str = self._resource.attr_arn
         self._resource.apply_removal_policy(removal_policy)
         for dependable in (d for each in images for d in each.dependables):
             self.node.add_dependency(dependable)
@@ -579,12 +582,12 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
     @property
     def application_id(self) -> str:
         """The application id (a token)."""
-        return self._resource.attr_application_id
+        return self._application_id
 
     @property
     def application_arn(self) -> str:
         """The application ARN (a token)."""
-        return self._resource.attr_arn
+        return self._application_arn
 
     @property
     def connections(self) -> ec2.Connections:
@@ -822,6 +825,12 @@ class _Validation:
 
     def validate(self) -> list[str]:
         return self._problems()
+
+
+@cache
+def _publish_period() -> Duration:
+    """The period metrics are published at (one object: each Duration is a call into jsii)."""
+    return Duration.seconds(PUBLISH_PERIOD_SECONDS)
 
 
 def _release(release: ReleaseLabel | str) -> ReleaseLabel:

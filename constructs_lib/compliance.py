@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from typing import Any
+import weakref
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 import jsii
 from aws_cdk import Acknowledgment, Stack, Stage, Validations
@@ -73,12 +74,29 @@ def acknowledge(resource: IConstruct, finding_id: str, reason: str) -> None:
     :param reason: why the finding is right for this resource (at least 30 characters).
     :raises AcknowledgementError: for a stack-wide, rule-wide or unexplained acknowledgement.
     """
+    acknowledge_findings(resource, {finding_id: reason})
+
+
+def acknowledge_findings(resource: IConstruct, findings: Mapping[str, str]) -> None:
+    """Acknowledge several findings on one resource: ``{finding id: reason}``.
+
+    The same rules as :func:`acknowledge`, for each finding; one call into aws-cdk-lib.
+    """
     if isinstance(resource, Stack | Stage):
+        first = next(iter(findings), "")
         raise AcknowledgementError(
-            f"acknowledge({resource.node.path!r}, {finding_id!r}): acknowledgements on a "
+            f"acknowledge({resource.node.path!r}, {first!r}): acknowledgements on a "
             "stack, stage or app hide findings on every resource in it. Fix: acknowledge on "
             "the resource the finding is reported on."
         )
+    for finding_id, reason in findings.items():
+        _check_finding(finding_id, reason)
+    Validations.of(resource).acknowledge(
+        *(Acknowledgment(id=finding_id, reason=reason) for finding_id, reason in findings.items())
+    )
+
+
+def _check_finding(finding_id: str, reason: str) -> None:
     match = _RULE_ID.match(finding_id)
     if match is None:
         raise AcknowledgementError(
@@ -97,7 +115,6 @@ def acknowledge(resource: IConstruct, finding_id: str, reason: str) -> None:
             f"acknowledge(reason={reason!r}): a reason must say why the finding is right for "
             f"this resource (at least {MIN_REASON_LENGTH} characters). Fix: write the reason."
         )
-    Validations.of(resource).acknowledge(Acknowledgment(id=finding_id, reason=reason))
 
 
 def acknowledge_wildcard_resource(resource: IConstruct, arn: str, reason: str) -> None:
@@ -123,12 +140,17 @@ class _DeferredWildcardAcknowledgements(Construct):
 
     CHILD_ID = "WildcardAcknowledgements"
 
+    #: By resource, so that a grant costs no look-up in the construct tree.
+    _of: ClassVar[weakref.WeakKeyDictionary[IConstruct, _DeferredWildcardAcknowledgements]] = (
+        weakref.WeakKeyDictionary()
+    )
+
     @classmethod
     def of(cls, resource: IConstruct) -> _DeferredWildcardAcknowledgements:
-        existing = resource.node.try_find_child(cls.CHILD_ID)
-        if isinstance(existing, cls):
-            return existing
-        return cls(resource)
+        existing = cls._of.get(resource)
+        if existing is None:
+            existing = cls._of[resource] = cls(resource)
+        return existing
 
     def __init__(self, resource: IConstruct) -> None:
         super().__init__(resource, self.CHILD_ID)  # type: ignore[arg-type]
@@ -141,12 +163,15 @@ class _DeferredWildcardAcknowledgements(Construct):
         self._pending.setdefault(arn, reason)
 
     def run(self) -> None:
+        findings: dict[str, str] = {}
         for arn, reason in self._pending.items():
             finding = f"AwsSolutions-IAM5[Resource::{nag_flatten(self._resource, arn)}]"
             if finding not in self._done:
                 self._done.add(finding)
-                acknowledge(self._resource, finding, reason)
+                findings.setdefault(finding, reason)
         self._pending.clear()
+        if findings:
+            acknowledge_findings(self._resource, findings)
 
 
 @jsii.implements(IValidation)

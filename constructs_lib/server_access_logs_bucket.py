@@ -6,12 +6,15 @@ from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from constructs_lib.compliance import acknowledge
+from constructs_lib.compliance import acknowledge_findings
 
 #: Days an access-log object is kept (PCI DSS 10.7 asks for one year of audit history).
 ACCESS_LOG_RETENTION_DAYS = 365
 
 _ACCESS_LOGS_ID = "ServerAccessLogsBucket"
+
+#: The packs with S3 logging, KMS and replication rules.
+_PACKS_WITH_S3_RULES = ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321")
 
 _REPLICATION_REASON = (
     "Cross-Region replication is a disaster-recovery decision per data set (it needs a "
@@ -61,14 +64,20 @@ class ServerAccessLogsBucket(s3.Bucket):
             "S3 server access log delivery supports only SSE-S3 on the target bucket "
             "(SSE-KMS is not supported for log delivery)."
         )
-        acknowledge(self, "AwsSolutions-S1", not_logged)
-        for pack in ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"):
-            acknowledge(self, f"{pack}-S3BucketLoggingEnabled", not_logged)
-            acknowledge(self, f"{pack}-S3DefaultEncryptionKMS", sse_s3_only)
-        acknowledge_no_replication(self)
+        findings = {"AwsSolutions-S1": not_logged}
+        for pack in _PACKS_WITH_S3_RULES:
+            findings[f"{pack}-S3BucketLoggingEnabled"] = not_logged
+            findings[f"{pack}-S3DefaultEncryptionKMS"] = sse_s3_only
+            findings[f"{pack}-S3BucketReplicationEnabled"] = _REPLICATION_REASON
+        acknowledge_findings(self, findings)
 
 
 def acknowledge_no_replication(bucket: s3.Bucket) -> None:
     """Acknowledge, on ``bucket`` only, the replication finding of the three packs that raise it."""
-    for pack in ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"):
-        acknowledge(bucket, f"{pack}-S3BucketReplicationEnabled", _REPLICATION_REASON)
+    acknowledge_findings(
+        bucket,
+        {
+            f"{pack}-S3BucketReplicationEnabled": _REPLICATION_REASON
+            for pack in _PACKS_WITH_S3_RULES
+        },
+    )
