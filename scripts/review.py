@@ -19,9 +19,11 @@ import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from constructs_lib.validation_report import Finding, read_findings
 
 #: Regions cfn-lint checks every template against (as the test harness does).
 DEFAULT_LINT_REGIONS = ("us-east-1", "eu-west-1")
@@ -59,17 +61,6 @@ class Stack:
         """The logical id of the resource ``construct_path`` (or its ``Resource`` child) made."""
         path = "/" + construct_path.lstrip("/")
         return self.logical_ids.get(path) or self.logical_ids.get(f"{path}/Resource")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One violation in the synth's validation report."""
-
-    plugin: str
-    rule: str
-    severity: str
-    path: str
-    description: str
 
 
 @dataclass(frozen=True)
@@ -132,16 +123,8 @@ def _stacks(directory: Path) -> Iterable[Stack]:
 
 
 def _findings(report: Mapping[str, Any]) -> Iterable[Finding]:
-    for plugin in report.get("pluginReports", []):
-        for violation in plugin.get("violations", []):
-            for construct in violation.get("violatingConstructs", []) or [{}]:
-                yield Finding(
-                    plugin=plugin.get("pluginName", "?"),
-                    rule=violation.get("ruleName", "?"),
-                    severity=violation.get("severity", "?"),
-                    path=construct.get("constructPath", "?"),
-                    description=_CONTROL_IDS.sub("", violation.get("description", "")),
-                )
+    for finding in read_findings(report):
+        yield replace(finding, description=_CONTROL_IDS.sub("", finding.description))
 
 
 # --------------------------------------------------------------------------- intrinsics

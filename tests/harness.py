@@ -36,6 +36,7 @@ from constructs_lib.compliance import (
     NAG_PACK_NAMES,
     add_compliance_checks,
 )
+from constructs_lib.validation_report import ANNOTATIONS_PLUGIN, Finding, read_findings
 
 ROOT = Path(__file__).resolve().parent.parent
 CDK_CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
@@ -46,25 +47,9 @@ CFN_LINT_REGIONS = ["us-east-1", "eu-west-1"]
 #: cfn-lint rules we do not apply, each with the reason beside it.
 CFN_LINT_IGNORED: dict[str, str] = {}
 
-ANNOTATIONS_PLUGIN = "Construct Annotations"
-
 
 class GateError(AssertionError):
     """A harness gate (cdk-nag, CloudFormation rules, cfn-lint, acknowledgements) failed."""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One violation in the synth's validation report."""
-
-    plugin: str
-    rule: str
-    severity: str
-    path: str
-    description: str
-
-    def __str__(self) -> str:
-        return f"[{self.plugin}] {self.severity} {self.rule} at {self.path}: {self.description}"
 
 
 @dataclass
@@ -189,7 +174,7 @@ def synthesize(app: cdk.App, *, require_clean: bool = True) -> Synthesis:
         app=app,
         outdir=outdir,
         templates=_read_templates(outdir),
-        findings=list(_findings(report)),
+        findings=read_findings(report),
     )
     if require_clean:
         synthesis.assert_nag_clean()
@@ -312,19 +297,6 @@ def _read_templates(outdir: Path) -> dict[str, dict[str, Any]]:
             path = outdir / artifact["properties"]["templateFile"]
             templates[name] = json.loads(path.read_text())
     return templates
-
-
-def _findings(report: dict[str, Any]) -> Iterable[Finding]:
-    for plugin in report.get("pluginReports", []):
-        for violation in plugin.get("violations", []):
-            for construct in violation.get("violatingConstructs", []) or [{}]:
-                yield Finding(
-                    plugin=plugin.get("pluginName", "?"),
-                    rule=violation.get("ruleName", "?"),
-                    severity=violation.get("severity", "?"),
-                    path=construct.get("constructPath", "?"),
-                    description=violation.get("description", ""),
-                )
 
 
 def _listing(title: str, findings: list[Finding]) -> str:

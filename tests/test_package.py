@@ -26,6 +26,7 @@ PURE_MODULES = [
     "constructs_lib.job_defaults",
     "constructs_lib.monitoring_rules",
     "constructs_lib.prometheus_rules",
+    "constructs_lib.validation_report",
 ]
 
 
