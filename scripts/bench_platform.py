@@ -40,11 +40,21 @@ class PlatformFigures:
     large_seconds: float
     peak_python_mib: float
     peak_node_mib: float
+    small_seconds_unvalidated: float
+    large_seconds_unvalidated: float
 
     @property
     def marginal_ms(self) -> float:
         """Milliseconds each added team application costs."""
         return 1000 * (self.large_seconds - self.small_seconds) / (self.large - self.small)
+
+    @property
+    def marginal_validation_ms(self) -> float:
+        """Of :attr:`marginal_ms`, what aws-cdk-lib's CloudFormation validation costs."""
+        unvalidated = (self.large_seconds_unvalidated - self.small_seconds_unvalidated) / (
+            self.large - self.small
+        )
+        return self.marginal_ms - 1000 * unvalidated
 
 
 def generated_config_text(teams: int) -> str:
@@ -75,8 +85,12 @@ def synthesize(teams: int, outdir: str) -> None:
     application.synth()
 
 
-def _measure(teams: int) -> tuple[float, float, float]:
-    """Seconds, Python peak MiB and Node.js peak MiB of one synthesis in fresh processes."""
+def _measure(teams: int, *, validation: bool = True) -> tuple[float, float, float]:
+    """Seconds, Python peak MiB and Node.js peak MiB of one synthesis in fresh processes.
+
+    :param validation: run aws-cdk-lib's CloudFormation validation (``CDK_VALIDATION``), as
+        every real synth does; off only to measure what it costs.
+    """
     with tempfile.TemporaryDirectory(prefix="bench-platform-") as outdir:
         start = time.perf_counter()
         child = subprocess.run(
@@ -84,7 +98,11 @@ def _measure(teams: int) -> tuple[float, float, float]:
             check=True,
             capture_output=True,
             text=True,
-            env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "18,20"},
+            env={
+                **os.environ,
+                "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "18,20",
+                "CDK_VALIDATION": "true" if validation else "false",
+            },
         )
         seconds = time.perf_counter() - start
     python_kib, node_kib = (int(v) for v in child.stdout.split())
@@ -93,10 +111,12 @@ def _measure(teams: int) -> tuple[float, float, float]:
 
 def bench_platform(small: int = 1, large: int = 50, runs: int = 3) -> PlatformFigures:
     """Median figures over ``runs`` alternating syntheses of ``small`` and ``large`` teams."""
-    small_runs, large_runs = [], []
+    small_runs, large_runs, small_bare, large_bare = [], [], [], []
     for _ in range(runs):
         small_runs.append(_measure(small))
         large_runs.append(_measure(large))
+        small_bare.append(_measure(small, validation=False)[0])
+        large_bare.append(_measure(large, validation=False)[0])
     return PlatformFigures(
         small=small,
         large=large,
@@ -104,6 +124,8 @@ def bench_platform(small: int = 1, large: int = 50, runs: int = 3) -> PlatformFi
         large_seconds=statistics.median(r[0] for r in large_runs),
         peak_python_mib=max(r[1] for r in large_runs),
         peak_node_mib=max(r[2] for r in large_runs),
+        small_seconds_unvalidated=statistics.median(small_bare),
+        large_seconds_unvalidated=statistics.median(large_bare),
     )
 
 
@@ -141,7 +163,9 @@ def format_figures(figures: PlatformFigures) -> str:
             "platform synthesis (one environment, all nag packs), median of runs, fresh process:",
             f"  {figures.small:>3} team(s):          {figures.small_seconds:6.2f} s",
             f"  {figures.large:>3} teams:            {figures.large_seconds:6.2f} s",
-            f"  marginal per team:     {figures.marginal_ms:6.0f} ms",
+            f"  marginal per team:     {figures.marginal_ms:6.0f} ms "
+            f"(of which aws-cdk-lib's CloudFormation validation "
+            f"{figures.marginal_validation_ms:.0f} ms)",
             f"  peak memory ({figures.large} teams): Python {figures.peak_python_mib:.0f} MiB, "
             f"Node.js {figures.peak_node_mib:.0f} MiB",
         ]
