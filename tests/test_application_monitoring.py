@@ -62,6 +62,14 @@ def synthesis() -> Synthesis:
         account_vcpu_quota=None,
         dashboard_name="quiet",
     )
+    tuned = cdk.Stack(app, "Tuned", env=env)
+    BUILT["tuned"] = ApplicationMonitoring(
+        tuned,
+        "Monitoring",
+        application=EmrServerlessApplication.from_application_id(tuned, "App", EXISTING_APP),
+        failed_jobs_threshold=3,
+        application_vcpu_threshold_percent=None,
+    )
     return synthesize(app)
 
 
@@ -129,3 +137,21 @@ def test_refusals_name_the_part_that_refused() -> None:
         ApplicationMonitoring(stack, "Other", application=application, account_vcpu_quota=0)
     assert error.value.argument == "account_vcpu_quota"
     ApplicationMonitoring(stack, "Fine", application=application)
+
+
+def test_alarm_thresholds_pass_through(synthesis: Synthesis) -> None:
+    alarms = [
+        r["Properties"]
+        for r in synthesis.templates["Tuned"]["Resources"].values()
+        if r["Type"] == "AWS::CloudWatch::Alarm"
+    ]
+    failed = [a for a in alarms if a.get("MetricName") == "FailedJobs"]
+    assert [a["Threshold"] for a in failed] == [3]
+    assert "CPUAllocated" not in json.dumps(alarms)
+    default_alarms = [
+        r["Properties"]
+        for r in synthesis.templates["Everything"]["Resources"].values()
+        if r["Type"] == "AWS::CloudWatch::Alarm"
+    ]
+    assert len(alarms) == len(default_alarms) - 1
+    assert "CPUAllocated" in json.dumps(default_alarms)
