@@ -15,11 +15,13 @@ import math
 from collections.abc import Mapping
 
 from constructs_lib.runtime_configuration import Classification, hive_site, spark_defaults
-from constructs_lib.workers import DiskType, EngineType, WorkerConfiguration, WorkerType
-
-#: Spark's memory overhead: max(10% of the heap, 384 MiB) (guide L1337).
-SPARK_OVERHEAD_FACTOR = 0.10
-SPARK_MIN_OVERHEAD_GB = 384 / 1024
+from constructs_lib.workers import (
+    DiskType,
+    EngineType,
+    SparkContainer,
+    WorkerConfiguration,
+    WorkerType,
+)
 
 #: Share of a Hive worker's memory given to the driver or a Tez container; the guide's
 #: defaults (6 GB driver, 6,144 MB Tez containers on 8 GB workers, L3060-3075) use 3/4.
@@ -30,13 +32,12 @@ SHUFFLE_OPTIMIZED = "shuffle_optimized"
 
 
 def spark_heap_gb(worker_memory_gb: int) -> int:
-    """The largest whole-GB Spark heap whose heap plus overhead fits ``worker_memory_gb``."""
-    heap = worker_memory_gb
-    while heap > 1 and heap + max(SPARK_OVERHEAD_FACTOR * heap, SPARK_MIN_OVERHEAD_GB) > (
-        worker_memory_gb
-    ):
-        heap -= 1
-    return heap
+    """The largest whole-GB Spark heap whose heap plus overhead fits ``worker_memory_gb``.
+
+    Overhead as the application checks it: max(10% of the heap, 384 MiB) (guide L1337).
+    """
+    largest_mib = SparkContainer(role="executor").largest_memory_mib(worker_memory_gb * 1024)
+    return largest_mib // 1024
 
 
 def job_defaults(

@@ -35,12 +35,8 @@ from constructs_lib.runtime_configuration import Classification, hive_site
 from constructs_lib.runtime_role import JobRuntimeRole
 from constructs_lib.secure_bucket import SecureBucket
 from constructs_lib.stack_outputs import OutputField, output_description, output_key
-from constructs_lib.workers import EngineType, InitialWorkers
+from constructs_lib.workers import MAX_GB_PER_VCPU, EngineType, InitialWorkers
 from stacks.retention import retention_days
-
-#: Memory per vCPU when a team gives no maximum memory: the largest ratio of any worker
-#: size (8 GB per vCPU), so memory never binds before vCPU.
-MAX_GB_PER_VCPU = 8
 
 #: Where a Hive team's scratch and warehouse directories go, under its output prefix;
 #: Hive jobs fail without them (guide L2326, L3052-3056).
@@ -210,6 +206,8 @@ class TeamStack(Stack):
             },
             maximum_capacity=MaximumCapacity(
                 vcpu=maximum.vcpu,
+                # No maximum memory given: the largest ratio of any worker size, so that
+                # memory never binds before vCPU.
                 memory_gb=maximum.memory_gb or maximum.vcpu * MAX_GB_PER_VCPU,
                 disk_gb=maximum.disk_gb,
             ),

@@ -5,17 +5,21 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from constructs_lib.job_defaults import (
-    SPARK_MIN_OVERHEAD_GB,
-    SPARK_OVERHEAD_FACTOR,
-    job_defaults,
-    spark_heap_gb,
+from constructs_lib.job_defaults import job_defaults, spark_heap_gb
+from constructs_lib.workers import (
+    DiskType,
+    EngineType,
+    SparkContainer,
+    WorkerConfiguration,
+    WorkerType,
 )
-from constructs_lib.workers import DiskType, EngineType, WorkerConfiguration, WorkerType
 
 
-def _fits(heap: int, worker_gb: int) -> bool:
-    return heap + max(SPARK_OVERHEAD_FACTOR * heap, SPARK_MIN_OVERHEAD_GB) <= worker_gb
+def _fits(heap_gb: int, worker_gb: int) -> bool:
+    """Heap plus overhead within the worker, as the application's spark-defaults check has it."""
+    total_mib = SparkContainer(role="executor", memory_mib=heap_gb * 1024).total_mib
+    assert total_mib is not None
+    return total_mib <= worker_gb * 1024
 
 
 @given(st.integers(min_value=2, max_value=120))
