@@ -14,14 +14,19 @@ from pathlib import Path
 import aws_cdk as cdk
 
 from constructs_lib.compliance import add_compliance_checks
-from constructs_lib.platform_config import CONTEXT_KEY, PlatformConfig, load_platform_config
+from constructs_lib.platform_config import (
+    CONTEXT_KEY,
+    DEFAULT_CONFIG_FILE,
+    PlatformConfig,
+    load_platform_config,
+)
 from constructs_lib.stack_outputs import images_stack_name
 from stacks import ImagesStack, NetworkStack, PlatformStack, TeamStack
 
 ROOT = Path(__file__).resolve().parent
 
 #: The platform file ``make synth`` uses when ``cdk.json`` names none.
-DEFAULT_CONFIG = ROOT / "platform.yaml"
+DEFAULT_CONFIG = ROOT / DEFAULT_CONFIG_FILE
 
 
 def environment_from_env() -> cdk.Environment | None:

@@ -36,6 +36,7 @@ from constructs_lib.config_reader import (
 )
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.image_references import IMAGE_TAG
+from constructs_lib.monitoring_rules import RETENTION_DAYS
 from constructs_lib.stack_outputs import (
     network_stack_name,
     pascal_case,
@@ -58,10 +59,9 @@ DEFAULT_CONFIG_FILE = "platform.yaml"
 CONTEXT_KEY = "emr-serverless:platformConfig"
 
 #: Retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days.
-LOG_RETENTION_DAYS: tuple[int, ...] = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545,
-    731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-)  # fmt: skip
+LOG_RETENTION_DAYS: tuple[int, ...] = tuple(
+    days for days in RETENTION_DAYS.values() if days is not None
+)
 
 #: Auto-stop idle timeout range, minutes (CreateApplication ``idleTimeoutMinutes``).
 IDLE_TIMEOUT_MINUTES = (1, 10_080)
