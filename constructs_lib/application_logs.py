@@ -17,6 +17,7 @@ from constructs_lib.application_rules import LOG_GROUP_NAME, LOG_STREAM_PREFIX
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.iam_actions import EMR_SERVERLESS_PRINCIPAL
 from constructs_lib.interfaces import IEmrServerlessApplication
+from constructs_lib.log_encryption import cloudwatch_logs_key_statement
 from constructs_lib.monitoring_configuration import (
     CloudWatchLogging,
     ManagedPersistence,
@@ -30,7 +31,6 @@ from constructs_lib.monitoring_rules import (
     EMR_SERVERLESS_LOG_KEY_ACTIONS,
     applications_arn,
     expiration_days,
-    log_group_context_arn,
 )
 from constructs_lib.notification_topic import principal_name
 from constructs_lib.runtime_permissions import check_s3_prefix, source_arn_patterns
@@ -258,23 +258,12 @@ class ApplicationLogs(Construct):
         )
 
     def _allow_cloudwatch_logs(self, log_group_name: str) -> None:
-        stack = Stack.of(self)
         self._add_to_key_policy(
-            iam.PolicyStatement(
+            cloudwatch_logs_key_statement(
+                self,
                 sid="CloudWatchLogsLogGroup",
-                principals=[iam.ServicePrincipal(f"logs.{stack.region}.{stack.url_suffix}")],
-                actions=list(CLOUDWATCH_LOGS_KEY_ACTIONS),
-                resources=["*"],
-                conditions={
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": log_group_context_arn(
-                            partition=stack.partition,
-                            region=stack.region,
-                            account=stack.account,
-                            name=log_group_name,
-                        )
-                    }
-                },
+                actions=CLOUDWATCH_LOGS_KEY_ACTIONS,
+                log_group_name=log_group_name,
             )
         )
 

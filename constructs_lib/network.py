@@ -15,6 +15,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 
 from constructs_lib.compliance import acknowledge
+from constructs_lib.log_encryption import cloudwatch_logs_key_statement
 from constructs_lib.managed_policy_role import ManagedPolicyRole
 from constructs_lib.subnet_planning import (
     MIN_AZS,
@@ -354,18 +355,10 @@ class EmrServerlessNetwork(Construct):
                 removal_policy=removal_policy,
             )
         key.add_to_resource_policy(
-            iam.PolicyStatement(
+            cloudwatch_logs_key_statement(
+                self,
                 sid="CloudWatchLogsUsesKeyForThisAccountsLogGroups",
-                principals=[iam.ServicePrincipal(f"logs.{Aws.REGION}.amazonaws.com")],
-                actions=list(FLOW_LOGS_KEY_ACTIONS),
-                resources=["*"],
-                conditions={
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": (
-                            f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*"
-                        )
-                    }
-                },
+                actions=FLOW_LOGS_KEY_ACTIONS,
             )
         )
         log_group = logs.LogGroup(

@@ -391,7 +391,9 @@ def test_flow_logs_key_lets_cloudwatch_logs_use_it_for_log_groups_only(built: Bu
     statements = key["Properties"]["KeyPolicy"]["Statement"]
     (logs_statement,) = [s for s in statements if s.get("Sid", "").startswith("CloudWatchLogs")]
     assert logs_statement["Principal"] == {
-        "Service": {"Fn::Join": ["", ["logs.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}
+        "Service": {
+            "Fn::Join": ["", ["logs.", {"Ref": "AWS::Region"}, ".", {"Ref": "AWS::URLSuffix"}]]
+        }
     }
     assert sorted(logs_statement["Action"]) == sorted(FLOW_LOGS_KEY_ACTIONS)
     condition = logs_statement["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
