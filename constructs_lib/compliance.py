@@ -46,7 +46,8 @@ MULTI_FINDING_RULES = frozenset({"AwsSolutions-IAM4", "AwsSolutions-IAM5"})
 #: A reason shorter than this cannot say why the finding is right for the resource.
 MIN_REASON_LENGTH = 30
 
-_RULE_ID = re.compile(r"^(?P<rule>[A-Za-z0-9.]+-[A-Za-z0-9]+)(?P<finding>\[.+\])?$")
+#: A finding id: a rule id (group ``rule``), plus ``[<finding>]`` for IAM4/IAM5 (``finding``).
+FINDING_ID = re.compile(r"^(?P<rule>[A-Za-z0-9.]+-[A-Za-z0-9]+)(?P<finding>\[.+\])?$")
 
 
 class AcknowledgementError(ValueError):
@@ -97,7 +98,7 @@ def acknowledge_findings(resource: IConstruct, findings: Mapping[str, str]) -> N
 
 
 def _check_finding(finding_id: str, reason: str) -> None:
-    match = _RULE_ID.match(finding_id)
+    match = FINDING_ID.match(finding_id)
     if match is None:
         raise AcknowledgementError(
             f"acknowledge(finding_id={finding_id!r}): not a cdk-nag rule id. Fix: use the id "

@@ -15,7 +15,6 @@ stacks as it needs) in a module-scoped fixture.
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from cfnlint.api import ManualArgs, lint
 from policy_sentry.querying.all import get_all_actions
 
 from constructs_lib.compliance import (
+    FINDING_ID,
     MIN_REASON_LENGTH,
     MULTI_FINDING_RULES,
     NAG_PACK_NAMES,
@@ -261,9 +261,6 @@ def acknowledgements(app: cdk.App) -> list[tuple[str, str, str]]:
     return found
 
 
-_FINDING = re.compile(r"^(?P<rule>[A-Za-z0-9.]+-[A-Za-z0-9]+)(?P<finding>\[.+\])?$")
-
-
 #: Acknowledgements aws-cdk-lib itself makes on a stack, not ours to judge: ec2.Vpc reads
 #: the stack's Availability Zones (Fn::GetAZs), and aws-cdk-lib acknowledges cfn-lint's
 #: W3010 (hard-coded AZs) for that stack.
@@ -275,7 +272,7 @@ def _acknowledgement_problems(app: cdk.App, path: str, rule: str, reason: str) -
         return
     if not path or isinstance(_at(app, path), cdk.Stack | cdk.Stage):
         yield "is on a stack, stage or app (hides findings on every resource in it)"
-    match = _FINDING.match(rule)
+    match = FINDING_ID.match(rule)
     if match and match["rule"] in MULTI_FINDING_RULES and not match["finding"]:
         yield "names no finding (acknowledges every finding of the rule)"
     if len(reason.strip()) < MIN_REASON_LENGTH:
