@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
@@ -11,15 +12,30 @@ from aws_cdk import aws_gamelift as gamelift
 from aws_cdk import aws_s3 as s3
 
 from constructs_lib.compliance import AcknowledgementError, acknowledge
-from tests.harness import CDK_CONTEXT, GateError, cfn_lint, iam_action_exists, new_app, synthesize
+from tests.harness import (
+    CDK_CONTEXT,
+    GateError,
+    Synthesis,
+    cfn_lint,
+    iam_action_exists,
+    new_app,
+    synthesize,
+)
 
 
-def test_nag_gate_fails_on_unencrypted_public_bucket() -> None:
+@pytest.fixture(scope="module")
+def broken() -> tuple[cdk.App, str]:
+    """One app that breaks every gate, synthesized once: the app and the gate's message.
+
+    - ``Insecure``: an unencrypted, public bucket (the nag packs);
+    - ``InvertedPorts``: a GameLift fleet with an inverted port range (aws-cdk-lib's rules);
+    - ``Blanket``: acknowledgements on a whole stack, without a finding or a reason.
+    """
     app = new_app()
-    stack = cdk.Stack(app, "Insecure")
+    insecure = cdk.Stack(app, "Insecure")
     # No encryption configured in the template (BucketEncryption.UNENCRYPTED is deprecated).
     s3.Bucket(
-        stack,
+        insecure,
         "Public",
         block_public_access=s3.BlockPublicAccess(
             block_public_acls=False,
@@ -29,9 +45,29 @@ def test_nag_gate_fails_on_unencrypted_public_bucket() -> None:
         ),
         public_read_access=True,
     )
+    gamelift.CfnFleet(
+        cdk.Stack(app, "InvertedPorts"),
+        "Fleet",
+        name="fleet",
+        ec2_inbound_permissions=[
+            gamelift.CfnFleet.IpPermissionProperty(
+                from_port=2000, to_port=1000, ip_range="10.0.0.0/16", protocol="TCP"
+            )
+        ],
+    )
+    blanket = cdk.Stack(app, "Blanket")
+    s3.Bucket(blanket, "B", enforce_ssl=True)
+    Validations.of(blanket).acknowledge(
+        Acknowledgment(id="AwsSolutions-S1", reason="no logs anywhere in this stack")
+    )
+    Validations.of(blanket).acknowledge(Acknowledgment(id="AwsSolutions-IAM5", reason="ok"))
     with pytest.raises(GateError) as failure:
         synthesize(app)
-    message = str(failure.value)
+    return app, str(failure.value)
+
+
+def test_nag_gate_fails_on_unencrypted_public_bucket(broken: tuple[cdk.App, str]) -> None:
+    _, message = broken
     for rule in (
         "AwsSolutions-S2",
         "AwsSolutions-S10",
@@ -42,23 +78,10 @@ def test_nag_gate_fails_on_unencrypted_public_bucket() -> None:
         assert rule in message
 
 
-def test_cloudformation_default_rules_are_errors() -> None:
+def test_cloudformation_default_rules_are_errors(broken: tuple[cdk.App, str]) -> None:
     assert CDK_CONTEXT["@aws-cdk/core:validateAgainstDefaultRules"] is True
-    app = new_app(compliance=False)
-    stack = cdk.Stack(app, "InvertedPorts")
-    gamelift.CfnFleet(
-        stack,
-        "Fleet",
-        name="fleet",
-        ec2_inbound_permissions=[
-            gamelift.CfnFleet.IpPermissionProperty(
-                from_port=2000, to_port=1000, ip_range="10.0.0.0/16", protocol="TCP"
-            )
-        ],
-    )
-    with pytest.raises(GateError) as failure:
-        synthesize(app)
-    assert "CDK-GameLift-001" in str(failure.value)
+    _, message = broken
+    assert "CDK-GameLift-001" in message
 
 
 VALID_TEMPLATE = {
@@ -104,15 +127,12 @@ def test_acknowledge_refuses_a_short_reason() -> None:
         acknowledge(bucket, "AwsSolutions-S1", "because")
 
 
-def test_acknowledgement_gate_finds_a_stack_wide_acknowledgement() -> None:
-    app = new_app()
-    stack = cdk.Stack(app, "Blanket")
-    s3.Bucket(stack, "B", enforce_ssl=True)
-    Validations.of(stack).acknowledge(
-        Acknowledgment(id="AwsSolutions-S1", reason="no logs anywhere in this stack")
-    )
-    Validations.of(stack).acknowledge(Acknowledgment(id="AwsSolutions-IAM5", reason="ok"))
-    synthesis = synthesize(app, require_clean=False)
+def test_acknowledgement_gate_finds_a_stack_wide_acknowledgement(
+    broken: tuple[cdk.App, str],
+) -> None:
+    app, _ = broken
+    # The gate reads the construct tree only.
+    synthesis = Synthesis(app=app, outdir=Path(app.outdir), templates={})
     with pytest.raises(GateError) as failure:
         synthesis.assert_acknowledgements_specific()
     message = str(failure.value)
