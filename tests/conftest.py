@@ -14,9 +14,23 @@ os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 os.environ.setdefault("JSII_DEPRECATED", "fail")
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import app as reference
 from tests.harness import Synthesis, new_app, synthesize
+
+#: One hypothesis profile for the whole suite: no per-example deadline and no "too slow"
+#: health check. Both are timing checks, and nothing in this suite may depend on timing
+#: (a loaded 2-core CI machine must pass every run). Example counts stay bounded instead.
+HYPOTHESIS_PROFILE = "suite"
+settings.register_profile(
+    HYPOTHESIS_PROFILE,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=False,
+    print_blob=True,
+)
+settings.load_profile(HYPOTHESIS_PROFILE)
 
 
 @pytest.fixture(scope="session")

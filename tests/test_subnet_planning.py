@@ -9,7 +9,7 @@ from itertools import islice, pairwise
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from constructs_lib.errors import EmrServerlessValidationError
@@ -29,9 +29,6 @@ from constructs_lib.subnet_planning import (
     usable_addresses,
     workers_for,
 )
-
-#: Hypothesis's per-example deadline is a timing check; tests here are never timed.
-untimed = settings(deadline=None)
 
 # --- The guide's examples (User Guide L1979-1999; requirements.md §4.3-4.4) ---------------
 
@@ -149,13 +146,11 @@ def test_usable_is_available_minus_reserved(prefix: int) -> None:
     assert usable_addresses(prefix) == ipaddress.ip_network(f"10.0.0.0/{prefix}").num_addresses - 5
 
 
-@untimed
 @given(st.integers(min_value=1, max_value=10**7), st.sampled_from(VALID_WORKER_VCPUS))
 def test_workers_for_is_ceiling_division(max_vcpu: int, worker_vcpu: int) -> None:
     assert workers_for(max_vcpu, worker_vcpu) == math.ceil(max_vcpu / worker_vcpu)
 
 
-@untimed
 @given(
     st.integers(min_value=1, max_value=100_000),
     st.sampled_from(VALID_WORKER_VCPUS),
@@ -229,7 +224,6 @@ def _interval(cidr: str) -> tuple[int, int]:
     return int(network.network_address), int(network.broadcast_address)
 
 
-@untimed
 @given(plan_inputs())
 def test_plan_properties(inputs: dict[str, Any]) -> None:
     plan = _plan_or_none(**inputs)
@@ -266,7 +260,6 @@ def _group(groups: list[SubnetGroup], name: str) -> SubnetGroup:
     return next(g for g in groups if g.name == name)
 
 
-@untimed
 @given(plan_inputs())
 def test_deterministic_and_independent_of_workload_order(inputs: dict[str, Any]) -> None:
     plan = _plan_or_none(**inputs)
@@ -275,7 +268,6 @@ def test_deterministic_and_independent_of_workload_order(inputs: dict[str, Any])
     assert (plan and plan.subnets) == (reordered and reordered.subnets)
 
 
-@untimed
 @given(plan_inputs(), workloads_st)
 def test_appending_workloads_moves_no_other_group_and_no_subnet_that_keeps_its_size(
     inputs: dict[str, Any], more: list[Workload]
@@ -293,7 +285,6 @@ def test_appending_workloads_moves_no_other_group_and_no_subnet_that_keeps_its_s
         assert after.worker_subnets[0].first_ip == before.worker_subnets[0].first_ip
 
 
-@untimed
 @given(plan_inputs(), groups_st)
 def test_appending_groups_moves_no_earlier_subnet(
     inputs: dict[str, Any], more: list[SubnetGroup]
@@ -307,7 +298,6 @@ def test_appending_groups_moves_no_earlier_subnet(
     assert after.subnets[: len(before.subnets)] == before.subnets
 
 
-@untimed
 @given(
     st.integers(min_value=16, max_value=28),
     st.integers(min_value=2, max_value=8),
@@ -326,7 +316,6 @@ def test_equal_worker_subnets_agree_with_ipaddress(prefix: int, azs: int, vpc_ci
         assert [s.cidr for s in plan.worker_subnets] == [str(n) for n in expected]
 
 
-@untimed
 @given(st.integers(min_value=17, max_value=28), st.integers(min_value=2, max_value=7))
 def test_equal_extra_subnets_agree_with_ipaddress_from_the_top(prefix: int, azs: int) -> None:
     vpc = ipaddress.IPv4Network((0x0A000000, prefix - 4))  # room for 16 subnets
@@ -343,7 +332,6 @@ def test_equal_extra_subnets_agree_with_ipaddress_from_the_top(prefix: int, azs:
 _FIX_PREFIX = re.compile(r"use a /(\d+) or larger")
 
 
-@untimed
 @given(plan_inputs(12, 26))
 def test_fails_loudly_when_it_cannot_fit_and_names_the_smallest_vpc_that_fits(
     inputs: dict[str, Any],
@@ -372,7 +360,6 @@ def test_fails_loudly_when_it_cannot_fit_and_names_the_smallest_vpc_that_fits(
         plan_subnets(workloads, vpc_cidr=str(smaller), azs=azs, extra_groups=groups)
 
 
-@untimed
 @given(plan_inputs(12, 26))
 def test_worker_subnets_alone_fit_exactly_when_the_space_suffices(inputs: dict[str, Any]) -> None:
     inputs["extra_groups"] = []
@@ -397,7 +384,6 @@ def test_cidr_capacity_refusal_names_the_subnet_and_the_answer() -> None:
     assert caught.value.argument == "vpc_subnets"
 
 
-@untimed
 @given(st.integers(min_value=16, max_value=28), st.integers(min_value=1, max_value=70_000))
 def test_cidr_capacity_agrees_with_usable_addresses(prefix: int, workers: int) -> None:
     cidr = f"10.0.0.0/{prefix}"
