@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from constructs_lib.application import (
-        LOG_KEY_SUBMITTER_ACTIONS,
         EmrServerlessApplication,
         EmrServerlessApplicationBase,
         MetricOptions,
@@ -47,6 +46,9 @@ if TYPE_CHECKING:
     )
     from constructs_lib.grants import (
         grant_job_submission,
+    )
+    from constructs_lib.iam_actions import (
+        LOG_KEY_SUBMITTER_ACTIONS,
     )
     from constructs_lib.image_references import (
         BASE_IMAGE_REGISTRY,
@@ -202,7 +204,7 @@ _EXPORTS: dict[str, str] = {
     "JobRunState": "constructs_lib.monitoring_rules",
     "JobRuntimeRole": "constructs_lib.runtime_role",
     "JobStateNotifications": "constructs_lib.job_state_notifications",
-    "LOG_KEY_SUBMITTER_ACTIONS": "constructs_lib.application",
+    "LOG_KEY_SUBMITTER_ACTIONS": "constructs_lib.iam_actions",
     "LogType": "constructs_lib.workers",
     "METRICS": "constructs_lib.metrics",
     "ManagedPersistence": "constructs_lib.monitoring_configuration",

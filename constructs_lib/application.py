@@ -28,6 +28,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk.interfaces.aws_emrserverless import ApplicationReference, IApplicationRef
 from constructs import Construct, IValidation
 
+from constructs_lib._arguments import checked_arguments
 from constructs_lib._token_checks import check_literal
 from constructs_lib.application_image import ApplicationImage
 from constructs_lib.application_rules import (
@@ -54,7 +55,7 @@ from constructs_lib.application_rules import (
     smallest_worker_vcpu,
 )
 from constructs_lib.errors import EmrServerlessValidationError
-from constructs_lib.grants import grant_job_submission
+from constructs_lib.grants import add_to_principal, grant_job_submission
 from constructs_lib.iam_actions import APPLICATION_OPERATOR_ACTIONS
 from constructs_lib.metrics import (
     METRICS,
@@ -83,10 +84,6 @@ from constructs_lib.workers import (
     WorkerConfiguration,
     WorkerType,
 )
-
-#: On each log encryption key, for job submitters: EMR Serverless refuses a job run whose
-#: submitter cannot use the key (guide L4924-4960).
-LOG_KEY_SUBMITTER_ACTIONS: tuple[str, ...] = ("kms:GenerateDataKey", "kms:Decrypt")
 
 
 class MetricOptions(TypedDict, total=False):
@@ -129,9 +126,13 @@ class EmrServerlessApplicationBase(Resource):
         )
 
     @property
-    def _log_encryption_keys(self) -> Sequence[kms.IKey]:
-        return ()
+    def log_encryption_keys(self) -> Sequence[kms.IKey]:
+        """The keys job logs are encrypted with (job submitters need to use them)."""
+        return self._log_keys
 
+    _log_keys: Sequence[kms.IKey] = ()
+
+    @checked_arguments
     def grant_start_job_run(self, grantee: iam.IGrantable, runtime_role: iam.IRole) -> iam.Grant:
         """Let ``grantee`` run jobs here as ``runtime_role``, and follow and cancel them.
 
@@ -139,20 +140,22 @@ class EmrServerlessApplicationBase(Resource):
         ``CancelJobRun``, ``GetDashboardForJobRun`` and ``ListJobRunAttempts`` on its job
         runs; ``iam:PassRole`` on ``runtime_role`` towards EMR Serverless only; and
         ``kms:GenerateDataKey``/``kms:Decrypt`` on the log encryption keys, without which
-        EMR Serverless refuses the submission (guide L4924-4960).
+        EMR Serverless refuses the submission (guide L4924-4960). The same grant as
+        ``JobRuntimeRole.grant_start_job_run(grantee, application=self)``.
         """
-        grant = grant_job_submission(
-            grantee, application_arn=self.application_arn, runtime_roles=[runtime_role]
+        return grant_job_submission(
+            grantee,
+            application_arn=self.application_arn,
+            runtime_roles=[runtime_role],
+            log_encryption_keys=self.log_encryption_keys,
         )
-        for key in self._log_encryption_keys:
-            grant = grant.combine(key.grant(grantee, *LOG_KEY_SUBMITTER_ACTIONS))
-        return grant
 
+    @checked_arguments
     def grant_operate(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` read, start, stop and update this application."""
-        return iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=list(APPLICATION_OPERATOR_ACTIONS),
+        return add_to_principal(
+            grantee,
+            actions=APPLICATION_OPERATOR_ACTIONS,
             resource_arns=[self.application_arn],
         )
 
@@ -301,12 +304,14 @@ class _ImportedApplication(EmrServerlessApplicationBase):
         application_arn: str,
         application_name: str | None,
         release: ReleaseLabel | None,
+        log_encryption_keys: Sequence[kms.IKey],
     ) -> None:
         super().__init__(scope, construct_id, environment_from_arn=application_arn)
         self._id = application_id
         self._arn = application_arn
         self._name = application_name
         self._release = release
+        self._log_keys = tuple(log_encryption_keys)
 
     @property
     def application_id(self) -> str:
@@ -355,12 +360,15 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         application_arn: str | None = None,
         application_name: str | None = None,
         release: ReleaseLabel | None = None,
+        log_encryption_keys: Sequence[kms.IKey] = (),
     ) -> EmrServerlessApplicationBase:
         """An existing application, by id and/or ARN (the other is derived).
 
         :param application_name: its name; with ``release`` emr-7.10.0+, metrics select
             by it too. Default: unknown.
         :param release: its release. Default: unknown.
+        :param log_encryption_keys: the keys its job logs are encrypted with, which
+            ``grant_start_job_run`` grants submitters. Default: none.
         """
         if application_arn is None:
             if application_id is None:
@@ -380,6 +388,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
             application_arn=application_arn,
             application_name=application_name,
             release=release,
+            log_encryption_keys=log_encryption_keys,
         )
 
     @classmethod
@@ -605,7 +614,8 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         return workers_for(self.maximum_capacity.vcpu, self._smallest_worker_vcpu())
 
     @property
-    def _log_encryption_keys(self) -> Sequence[kms.IKey]:
+    def log_encryption_keys(self) -> Sequence[kms.IKey]:
+        """The keys job logs are encrypted with (job submitters need to use them)."""
         return () if self.monitoring is None else self.monitoring.encryption_keys
 
     # --- checks -----------------------------------------------------------------------------

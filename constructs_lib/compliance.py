@@ -46,8 +46,12 @@ MULTI_FINDING_RULES = frozenset({"AwsSolutions-IAM4", "AwsSolutions-IAM5"})
 #: A reason shorter than this cannot say why the finding is right for the resource.
 MIN_REASON_LENGTH = 30
 
-#: A finding id: a rule id (group ``rule``), plus ``[<finding>]`` for IAM4/IAM5 (``finding``).
-FINDING_ID = re.compile(r"^(?P<rule>[A-Za-z0-9.]+-[A-Za-z0-9]+)(?P<finding>\[.+\])?$")
+#: A finding id: a rule id (group ``rule``), plus ``[<finding>]`` for IAM4/IAM5 (``finding``),
+#: optionally after the pack's name and ``::`` (``plugin``), as ``cdk synth`` prints it:
+#: ``AwsSolutions::AwsSolutions-IAM5[Resource::<Bucket.Arn>/*]``.
+FINDING_ID = re.compile(
+    r"^(?:(?P<plugin>[A-Za-z0-9.]+)::)?(?P<rule>[A-Za-z0-9.]+-[A-Za-z0-9]+)(?P<finding>\[.+\])?$"
+)
 
 
 class AcknowledgementError(ValueError):
@@ -71,7 +75,9 @@ def acknowledge(resource: IConstruct, finding_id: str, reason: str) -> None:
     :param resource: the construct the finding is reported on (or its L2 parent); never a
         stack, stage or app.
     :param finding_id: the rule id, plus ``[<finding>]`` for IAM4/IAM5, e.g.
-        ``AwsSolutions-IAM5[Resource::<BucketArn>/input/*]``.
+        ``AwsSolutions-IAM5[Resource::<BucketArn>/input/*]``; also as ``cdk synth`` prints it
+        ("Acknowledge with ..."), with the pack's name in front:
+        ``AwsSolutions::AwsSolutions-IAM5[Resource::<BucketArn>/input/*]``.
     :param reason: why the finding is right for this resource (at least 30 characters).
     :raises AcknowledgementError: for a stack-wide, rule-wide or unexplained acknowledgement.
     """
@@ -103,7 +109,14 @@ def _check_finding(finding_id: str, reason: str) -> None:
         raise AcknowledgementError(
             f"acknowledge(finding_id={finding_id!r}): not a cdk-nag rule id. Fix: use the id "
             "from the validation report, e.g. 'AwsSolutions-S1' or "
-            "'AwsSolutions-IAM5[Resource::arn:...]'."
+            "'AwsSolutions-IAM5[Resource::arn:...]' (with or without the 'AwsSolutions::' "
+            "prefix cdk synth prints)."
+        )
+    if match["plugin"] and match["plugin"] not in NAG_PACK_NAMES | {"Annotation"}:
+        raise AcknowledgementError(
+            f"acknowledge(finding_id={finding_id!r}): {match['plugin']!r} is not one of the "
+            f"packs {', '.join(sorted(NAG_PACK_NAMES))}. Fix: copy the id cdk synth prints "
+            "after 'Acknowledge with'."
         )
     if match["rule"] in MULTI_FINDING_RULES and not match["finding"]:
         raise AcknowledgementError(

@@ -1,11 +1,25 @@
-"""Grants shared by the application and runtime-role constructs."""
+"""Grants the constructs share, for any principal, in customer-managed policies.
+
+aws-cdk-lib writes a grant into the grantee's inline ``DefaultPolicy`` (or, for an
+imported role, into a new inline ``AWS::IAM::Policy``), which the NIST 800-53 R5, HIPAA
+Security and PCI DSS packs refuse (``IAMNoInlinePolicy``). Every grant of this library
+goes through :func:`add_to_principal`/:func:`policy_grantee` instead: a role, user or
+group that is not already a :class:`ManagedPolicyRole` gets the statements in a
+customer-managed policy of ours (``<principal>/EmrServerlessGrants/Policy``, attached to
+it), and the wildcards the statements need are acknowledged on that policy, one ARN at a
+time, with the reason. A user's app therefore needs no acknowledgement for a grant it asks
+this library for, whether the principal is defined in the app or imported by ARN.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+import jsii
 from aws_cdk import aws_iam as iam
-from constructs import Construct
+from aws_cdk import aws_kms as kms
+from constructs import Construct, IConstruct
 
 from constructs_lib.compliance import acknowledge_wildcard_resource
 from constructs_lib.errors import EmrServerlessValidationError
@@ -13,7 +27,17 @@ from constructs_lib.iam_actions import (
     EMR_SERVERLESS_PRINCIPAL,
     JOB_RUN_ACTIONS,
     JOB_SUBMIT_APPLICATION_ACTIONS,
+    LOG_KEY_SUBMITTER_ACTIONS,
     PASS_ROLE_ACTIONS,
+)
+from constructs_lib.managed_policy_role import ManagedPolicies, ManagedPolicyRole
+
+#: Id of the construct that holds a principal's grants from this library.
+GRANTS_ID = "EmrServerlessGrants"
+
+_JOB_RUNS_REASON = (
+    "Job run ids are generated when a run starts, so job-run actions are scoped to this one "
+    "application's runs (<application ARN>/jobruns/*), the narrowest ARN."
 )
 
 
@@ -22,19 +46,69 @@ def job_runs_arn(application_arn: str) -> str:
     return f"{application_arn}/jobruns/*"
 
 
+def add_to_principal(
+    grantee: iam.IGrantable,
+    *,
+    actions: Sequence[str],
+    resource_arns: Sequence[str],
+    conditions: Mapping[str, Any] | None = None,
+) -> iam.Grant:
+    """``iam.Grant.add_to_principal``, with the statement in a customer-managed policy."""
+    return iam.Grant.add_to_principal(
+        grantee=policy_grantee(grantee),
+        actions=list(actions),
+        resource_arns=list(resource_arns),
+        conditions=dict(conditions) if conditions is not None else None,
+    )
+
+
+def policy_grantee(grantee: iam.IGrantable) -> iam.IGrantable:
+    """``grantee``, or a stand-in that puts its statements into a managed policy of ours.
+
+    Pass the result to any aws-cdk-lib grant (``key.grant(policy_grantee(role), ...)``).
+    A :class:`ManagedPolicyRole` and principals without a policy of their own (service and
+    account principals) are returned as they are.
+    """
+    holder = _holder(grantee, create=True)
+    return grantee if holder is None else holder.grantee
+
+
+def statements_holder(grantee: iam.IGrantable) -> IConstruct | None:
+    """The construct whose policies hold ``grantee``'s statements (for acknowledgements)."""
+    principal = grantee.grant_principal
+    if isinstance(principal, ManagedPolicyRole):
+        return principal
+    holder = _holder(grantee, create=False)
+    if holder is not None:
+        return holder
+    return principal if isinstance(principal, Construct) else None
+
+
+def acknowledge_grant_wildcard(grantee: iam.IGrantable, arn: str, reason: str) -> None:
+    """Acknowledge ``AwsSolutions-IAM5`` for ``arn`` where ``grantee``'s statements are."""
+    holder = statements_holder(grantee)
+    if holder is not None:
+        acknowledge_wildcard_resource(holder, arn, reason)
+
+
 def grant_job_submission(
     grantee: iam.IGrantable,
     *,
     application_arn: str,
     runtime_roles: Sequence[iam.IRole],
+    log_encryption_keys: Sequence[kms.IKey] = (),
 ) -> iam.Grant:
     """Let ``grantee`` start, follow and cancel job runs on one application with given roles.
+
+    The one implementation behind every ``grant_start_job_run``:
 
     - ``StartJobRun`` and ``ListJobRuns`` on the application;
     - ``GetJobRun``, ``CancelJobRun``, ``GetDashboardForJobRun`` and ``ListJobRunAttempts``
       on the application's job runs;
     - ``iam:PassRole`` on exactly ``runtime_roles``, only towards EMR Serverless
-      (``iam:PassedToService``).
+      (``iam:PassedToService``);
+    - ``kms:GenerateDataKey`` and ``kms:Decrypt`` on the application's log encryption keys:
+      EMR Serverless refuses a job run whose submitter cannot use them (guide L4924-4960).
     """
     if not runtime_roles:
         raise EmrServerlessValidationError(
@@ -43,27 +117,142 @@ def grant_job_submission(
             rule="a job submitter must be able to pass at least one runtime role",
             fix="pass the runtime role(s) the submitter's jobs run as",
         )
-    on_application = iam.Grant.add_to_principal(
-        grantee=grantee,
+    target = policy_grantee(grantee)
+    grant = iam.Grant.add_to_principal(
+        grantee=target,
         actions=list(JOB_SUBMIT_APPLICATION_ACTIONS),
         resource_arns=[application_arn],
     )
     on_runs = iam.Grant.add_to_principal(
-        grantee=grantee,
+        grantee=target,
         actions=list(JOB_RUN_ACTIONS),
         resource_arns=[job_runs_arn(application_arn)],
     )
-    pass_role = iam.Grant.add_to_principal(
-        grantee=grantee,
-        actions=list(PASS_ROLE_ACTIONS),
-        resource_arns=[role.role_arn for role in runtime_roles],
-        conditions={"StringEquals": {"iam:PassedToService": EMR_SERVERLESS_PRINCIPAL}},
-    )
-    if isinstance(grantee, Construct) and on_runs.principal_statement is not None:
-        acknowledge_wildcard_resource(
-            grantee,
-            job_runs_arn(application_arn),
-            "Job run ids are generated when a run starts, so job-run actions are scoped to "
-            "this one application's runs (<application ARN>/jobruns/*), the narrowest ARN.",
+    grant = grant.combine(on_runs).combine(
+        iam.Grant.add_to_principal(
+            grantee=target,
+            actions=list(PASS_ROLE_ACTIONS),
+            resource_arns=[role.role_arn for role in runtime_roles],
+            conditions={"StringEquals": {"iam:PassedToService": EMR_SERVERLESS_PRINCIPAL}},
         )
-    return on_application.combine(on_runs).combine(pass_role)
+    )
+    for key in log_encryption_keys:
+        grant = grant.combine(key.grant(target, *LOG_KEY_SUBMITTER_ACTIONS))
+    if on_runs.principal_statement is not None:
+        acknowledge_grant_wildcard(grantee, job_runs_arn(application_arn), _JOB_RUNS_REASON)
+    return grant
+
+
+# --- managed policies for principals that are not ManagedPolicyRoles ----------------------
+
+
+class _GrantsHolder(Construct):
+    """The managed policies holding one principal's grants from this library."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, principal: iam.IPrincipal, attach: dict[str, Any]
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.policies = ManagedPolicies(
+            self,
+            attach=attach,
+            description=f"EMR Serverless grants of {principal.node.path}",  # type: ignore[attr-defined]
+        )
+        self.grantee = _Grantee(_PolicyPrincipal(principal, self.policies))
+
+
+def _holder(grantee: iam.IGrantable, *, create: bool) -> _GrantsHolder | None:
+    principal = grantee.grant_principal
+    if isinstance(grantee, _Grantee) or isinstance(principal, ManagedPolicyRole):
+        return None
+    attach = _attachment(principal)
+    if attach is None:
+        return None
+    scope: Construct
+    if isinstance(principal, Construct):
+        scope, construct_id = principal, GRANTS_ID
+    else:  # an imported principal: a jsii proxy, which cannot be a scope
+        scope = _construct_ancestor(principal)
+        construct_id = f"{principal.node.id}{GRANTS_ID}"  # type: ignore[attr-defined]
+    existing = scope.node.try_find_child(construct_id)
+    if isinstance(existing, _GrantsHolder):
+        return existing
+    return _GrantsHolder(scope, construct_id, principal, attach) if create else None
+
+
+def _attachment(principal: iam.IPrincipal) -> dict[str, Any] | None:
+    """``roles``/``users``/``groups`` of an ``iam.ManagedPolicy`` for ``principal``."""
+    if not hasattr(principal, "node"):
+        return None
+    for attribute, argument in (("role_name", "roles"), ("user_name", "users")):
+        if _has(principal, attribute):
+            return {argument: [principal]}
+    if _has(principal, "group_name"):
+        return {"groups": [principal]}
+    return None
+
+
+def _has(principal: iam.IPrincipal, attribute: str) -> bool:
+    try:
+        return getattr(principal, attribute, None) is not None
+    except Exception:  # jsii: the property does not exist on this object
+        return False
+
+
+def _construct_ancestor(node_owner: Any) -> Construct:
+    scope = node_owner.node.scope
+    while scope is not None and not isinstance(scope, Construct):
+        scope = scope.node.scope
+    if scope is None:
+        raise EmrServerlessValidationError(
+            argument="grantee",
+            value=node_owner.node.path,
+            rule="a grant needs a principal that belongs to a stack",
+            fix="import the role, user or group inside a stack",
+        )
+    return scope
+
+
+class _PolicyPrincipal(iam.PrincipalBase):
+    """``principal``, except that statements go into ``policies``."""
+
+    def __init__(self, principal: iam.IPrincipal, policies: ManagedPolicies) -> None:
+        super().__init__()
+        self._principal = principal
+        self._policies = policies
+
+    @property
+    def policy_fragment(self) -> iam.PrincipalPolicyFragment:
+        """The wrapped principal's fragment (statements name the real principal)."""
+        return self._principal.policy_fragment
+
+    @property
+    def principal_account(self) -> str | None:
+        """The wrapped principal's account (aws-cdk-lib compares it for cross-account)."""
+        return self._principal.principal_account
+
+    @property
+    def assume_role_action(self) -> str:
+        """The wrapped principal's assume-role action."""
+        return self._principal.assume_role_action
+
+    def dedupe_string(self) -> str | None:
+        """No de-duplication across principals."""
+        return None
+
+    def add_to_principal_policy(
+        self, statement: iam.PolicyStatement
+    ) -> iam.AddToPrincipalPolicyResult:
+        """Add ``statement`` to the managed policies."""
+        policy = self._policies.place(statement)
+        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=policy)
+
+
+@jsii.implements(iam.IGrantable)
+class _Grantee:
+    def __init__(self, principal: iam.IPrincipal) -> None:
+        self._principal = principal
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        return self._principal

@@ -34,3 +34,7 @@ APPLICATION_OPERATOR_ACTIONS: tuple[str, ...] = (
     "emr-serverless:StopApplication",
     "emr-serverless:UpdateApplication",
 )
+
+#: On each log encryption key, for job submitters: EMR Serverless refuses a job run whose
+#: submitter cannot use the key (guide L4924-4960).
+LOG_KEY_SUBMITTER_ACTIONS: tuple[str, ...] = ("kms:GenerateDataKey", "kms:Decrypt")

@@ -36,6 +36,60 @@ _ENCODED_TOKEN = re.compile(r"\$\{Token\[([^\]]+)\]\}")
 _DOCUMENT_OVERHEAD = 40
 
 
+class ManagedPolicies:
+    """Customer-managed policies attached to one principal, filled in turn as they fill up.
+
+    Statements go into the last policy until the next one could overflow IAM's 6,144
+    characters (estimated with generous lengths for deploy-time values); then a new policy
+    is created (``Policy``, ``Policy2``, ``Policy3``, ... under ``scope``). More than 10
+    policies (IAM's default quota of managed policies per role) is refused at synth.
+
+    :param scope: the construct the policies are created in.
+    :param attach: the ``roles``/``users``/``groups`` argument of ``iam.ManagedPolicy``.
+    :param description: each policy's description.
+    """
+
+    def __init__(self, scope: Construct, *, attach: dict[str, Any], description: str) -> None:
+        self._scope = scope
+        self._attach = attach
+        self._description = description
+        self.policies: list[iam.ManagedPolicy] = []
+        self._sizes: list[int] = []
+
+    def place(self, statement: iam.PolicyStatement) -> iam.ManagedPolicy:
+        """Add ``statement`` to the policy with room for it; return that policy."""
+        size = estimated_statement_size(statement) + 1
+        if not self.policies or self._sizes[-1] + size > MANAGED_POLICY_SIZE_LIMIT:
+            self.add_policy(statement)
+        self.policies[-1].add_statements(statement)
+        self._sizes[-1] += size
+        return self.policies[-1]
+
+    def add_policy(self, statement: iam.PolicyStatement | None = None) -> iam.ManagedPolicy:
+        """Start a new, empty policy (refused past the quota, naming ``statement``)."""
+        if len(self.policies) >= MANAGED_POLICIES_PER_ROLE:
+            raise EmrServerlessValidationError(
+                argument=f"{self._scope.node.path} statement",
+                value=None
+                if statement is None
+                else Stack.of(self._scope).to_json_string(statement.to_statement_json()),
+                rule=(
+                    f"a role holds at most {MANAGED_POLICIES_PER_ROLE} managed policies of "
+                    f"{MANAGED_POLICY_SIZE_LIMIT:,} characters each (IAM quotas, "
+                    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html)"
+                ),
+                fix="split the grants across roles, or grant whole prefixes instead of many "
+                "small ones",
+            )
+        construct_id = "Policy" if not self.policies else f"Policy{len(self.policies) + 1}"
+        policy = iam.ManagedPolicy(
+            self._scope, construct_id, description=self._description, **self._attach
+        )
+        self.policies.append(policy)
+        self._sizes.append(_DOCUMENT_OVERHEAD)
+        return policy
+
+
 class ManagedPolicyRole(iam.Role):
     """An ``iam.Role`` that keeps every granted statement in customer-managed policies.
 
@@ -57,49 +111,25 @@ class ManagedPolicyRole(iam.Role):
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
         """Create the role; ``kwargs`` are those of :class:`aws_cdk.aws_iam.Role`."""
         super().__init__(scope, construct_id, **kwargs)
-        self.policy = self._new_policy("Policy")
-        self.policies: list[iam.ManagedPolicy] = [self.policy]
-        self._sizes: list[int] = [_DOCUMENT_OVERHEAD]
+        self._managed = ManagedPolicies(
+            self, attach={"roles": [self]}, description=f"Grants of role {self.node.path}"
+        )
+        #: The first managed policy (always there).
+        self.policy = self._managed.add_policy()
+        #: Every managed policy of the role, in the order they fill.
+        self.policies: list[iam.ManagedPolicy] = self._managed.policies
 
     def add_to_principal_policy(
         self, statement: iam.PolicyStatement
     ) -> iam.AddToPrincipalPolicyResult:
         """Add ``statement`` to the role's managed policies (not to an inline policy)."""
-        policy = self._place(statement)
+        policy = self._managed.place(statement)
         return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=policy)
 
     def add_to_policy(self, statement: iam.PolicyStatement) -> bool:
         """Add ``statement`` to the role's managed policies; always ``True``."""
-        self._place(statement)
+        self._managed.place(statement)
         return True
-
-    def _place(self, statement: iam.PolicyStatement) -> iam.ManagedPolicy:
-        size = estimated_statement_size(statement) + 1
-        if self._sizes[-1] + size > MANAGED_POLICY_SIZE_LIMIT:
-            if len(self.policies) >= MANAGED_POLICIES_PER_ROLE:
-                raise EmrServerlessValidationError(
-                    argument=f"{self.node.path} statement",
-                    value=Stack.of(self).to_json_string(statement.to_statement_json()),
-                    rule=(
-                        f"a role holds at most {MANAGED_POLICIES_PER_ROLE} managed policies of "
-                        f"{MANAGED_POLICY_SIZE_LIMIT:,} characters each (IAM quotas)"
-                    ),
-                    fix="split the grants across roles, or grant whole prefixes instead of many "
-                    "small ones",
-                )
-            self.policies.append(self._new_policy(f"Policy{len(self.policies) + 1}"))
-            self._sizes.append(_DOCUMENT_OVERHEAD)
-        self.policies[-1].add_statements(statement)
-        self._sizes[-1] += size
-        return self.policies[-1]
-
-    def _new_policy(self, construct_id: str) -> iam.ManagedPolicy:
-        return iam.ManagedPolicy(
-            self,
-            construct_id,
-            description=f"Grants of role {self.node.path}",
-            roles=[self],
-        )
 
 
 def estimated_statement_size(statement: iam.PolicyStatement) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import jsii
 from aws_cdk import Aws, Duration, Stack
 from aws_cdk import aws_aps as aps
 from aws_cdk import aws_iam as iam
@@ -15,7 +16,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from constructs_lib.compliance import acknowledge_wildcard_resource
-from constructs_lib.grants import grant_job_submission
+from constructs_lib.grants import add_to_principal, grant_job_submission
 from constructs_lib.iam_actions import EMR_SERVERLESS_PRINCIPAL, PASS_ROLE_ACTIONS
 from constructs_lib.interfaces import IEmrServerlessApplication
 from constructs_lib.managed_policy_role import ManagedPolicyRole
@@ -152,13 +153,16 @@ class JobRuntimeRole(ManagedPolicyRole):
     ) -> iam.Grant:
         """Let ``grantee`` (a person's role, MWAA, Step Functions) run jobs as this role.
 
-        The job-run actions on ``application`` and its job runs, and ``iam:PassRole`` on
-        this role only, only towards EMR Serverless (``iam:PassedToService``).
+        The same grant as ``application.grant_start_job_run(grantee, role)``: the job-run
+        actions on ``application`` and its job runs, ``iam:PassRole`` on this role only,
+        only towards EMR Serverless (``iam:PassedToService``), and the use of the
+        application's log encryption keys.
         """
         return grant_job_submission(
             grantee,
             application_arn=_application_arn(application, argument="application"),
             runtime_roles=[self],
+            log_encryption_keys=getattr(application, "log_encryption_keys", ()),
         )
 
     def grant_pass_role(self, identity: iam.IPrincipal) -> iam.Grant:
@@ -166,9 +170,9 @@ class JobRuntimeRole(ManagedPolicyRole):
 
         Narrows ``iam.Role.grant_pass_role``, which would allow passing it to any service.
         """
-        return iam.Grant.add_to_principal(
-            grantee=identity,
-            actions=list(PASS_ROLE_ACTIONS),
+        return add_to_principal(
+            _Principal(identity),
+            actions=PASS_ROLE_ACTIONS,
             resource_arns=[self.role_arn],
             conditions=_PASSED_TO_EMR_SERVERLESS,
         )
@@ -543,6 +547,18 @@ class JobRuntimeRole(ManagedPolicyRole):
 
     def _acknowledge_wildcard(self, arn: str, reason: str) -> None:
         acknowledge_wildcard_resource(self, arn, reason)
+
+
+@jsii.implements(iam.IGrantable)
+class _Principal:
+    """A principal as a grantee (``grant_pass_role`` takes an ``IPrincipal``)."""
+
+    def __init__(self, principal: iam.IPrincipal) -> None:
+        self._principal = principal
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        return self._principal
 
 
 def _literal(value: str) -> str | None:

@@ -8,10 +8,13 @@ from aws_cdk import aws_emrserverless as emr
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match
 
+from constructs_lib.application import EmrServerlessApplication
+from constructs_lib.application_logs import ApplicationLogs
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.grants import grant_job_submission
 from constructs_lib.iam_actions import JOB_RUN_ACTIONS, JOB_SUBMIT_APPLICATION_ACTIONS
 from constructs_lib.managed_policy_role import ManagedPolicyRole
+from constructs_lib.runtime_role import JobRuntimeRole
 from tests.harness import Synthesis, new_app, synthesize
 
 
@@ -105,3 +108,127 @@ def test_refuses_no_runtime_role() -> None:
     submitter = iam.Role(stack, "Submitter", assumed_by=iam.AccountRootPrincipal())
     with pytest.raises(EmrServerlessValidationError, match="runtime_roles=\\[\\]"):
         grant_job_submission(submitter, application_arn="arn:aws:x", runtime_roles=[])
+
+
+# --- every principal kind, both grant forms, one implementation ---------------------------
+
+
+@pytest.fixture(scope="module")
+def principals() -> Synthesis:
+    """Grants to principals that are not ManagedPolicyRoles, from both grant forms."""
+    app = new_app()
+    stack = cdk.Stack(app, "Principals")
+    logs = ApplicationLogs(stack, "Logs")
+    runtime = JobRuntimeRole(stack, "Runtime")
+    logs.grant_write(runtime)
+    spark = EmrServerlessApplication(stack, "Spark", monitoring=logs.monitoring_configuration())
+    imported = iam.Role.from_role_arn(stack, "Airflow", "arn:aws:iam::123456789012:role/airflow")
+    spark.grant_start_job_run(imported, runtime)
+    own = iam.Role(stack, "Own", assumed_by=iam.AccountRootPrincipal())
+    runtime.grant_start_job_run(own, application=spark)
+    user = iam.User.from_user_name(stack, "Analyst", "analyst")
+    spark.grant_start_job_run(user, runtime)
+    group = iam.Group.from_group_name(stack, "Engineers", "engineers")
+    runtime.grant_start_job_run(group, application=spark)
+    spark.grant_operate(imported)
+    return synthesize(app, require_clean=False)
+
+
+#: What NIST 800-53 R5, HIPAA and PCI DSS say about any policy attached to an IAM user.
+USER_POLICY_RULES = {
+    "NIST.800.53.R5-IAMUserNoPolicies",
+    "HIPAA.Security-IAMUserNoPolicies",
+    "PCI.DSS.321-IAMUserNoPolicies",
+}
+
+
+def _statements_attached_to(synthesis: Synthesis, key: str, value: object) -> list[dict]:
+    policies = synthesis.template("Principals").find_resources("AWS::IAM::ManagedPolicy")
+    found = [p["Properties"] for p in policies.values() if p["Properties"].get(key) == [value]]
+    assert len(found) == 1, found
+    return found[0]["PolicyDocument"]["Statement"]
+
+
+def _without_principal(statements: list[dict]) -> list[str]:
+    return sorted(repr(sorted(s.items())) for s in statements)
+
+
+def test_principals_get_managed_policies_not_inline_ones(principals: Synthesis) -> None:
+    template = principals.template("Principals")
+    template.resource_count_is("AWS::IAM::Policy", 0)
+    for key, value in (
+        ("Roles", "airflow"),
+        ("Roles", {"Ref": Match.string_like_regexp("^Own")}),
+        ("Users", "analyst"),
+        ("Groups", "engineers"),
+    ):
+        if isinstance(value, dict):
+            policies = template.find_resources(
+                "AWS::IAM::ManagedPolicy", {"Properties": {"Roles": [value]}}
+            )
+            assert len(policies) == 1
+        else:
+            assert _statements_attached_to(principals, key, value)
+
+
+def test_both_grant_forms_grant_the_same_including_the_log_key(principals: Synthesis) -> None:
+    by_application = _statements_attached_to(principals, "Users", "analyst")
+    by_role = _statements_attached_to(principals, "Groups", "engineers")
+    assert _without_principal(by_application) == _without_principal(by_role)
+    key_statements = [s for s in by_role if s["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]]
+    assert len(key_statements) == 1
+    logical_id, attribute = key_statements[0]["Resource"]["Fn::GetAtt"]
+    assert logical_id.startswith("LogsKey")
+    assert attribute == "Arn"
+
+
+def test_an_imported_role_gets_submission_and_operation(principals: Synthesis) -> None:
+    statements = _statements_attached_to(principals, "Roles", "airflow")
+    actions = sorted(
+        action
+        for statement in statements
+        for action in (
+            [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+        )
+    )
+    assert actions == sorted(
+        [
+            *JOB_SUBMIT_APPLICATION_ACTIONS,
+            *JOB_RUN_ACTIONS,
+            "iam:PassRole",
+            "kms:Decrypt",
+            "kms:GenerateDataKey",
+            "emr-serverless:GetApplication",
+            "emr-serverless:StartApplication",
+            "emr-serverless:StopApplication",
+            "emr-serverless:UpdateApplication",
+        ]
+    )
+
+
+def test_a_user_grant_is_the_only_finding_and_it_is_the_packs_rule(principals: Synthesis) -> None:
+    """Granting to an IAM user is the user's choice, which three packs refuse; not hidden."""
+    findings = [f for f in principals.findings if f.plugin != "Construct Annotations"]
+    assert {f.rule for f in findings} == USER_POLICY_RULES
+    assert {f.path for f in findings} == {"Principals/AnalystEmrServerlessGrants/Policy/Resource"}
+
+
+def test_principal_grants_pass_every_gate_without_user_acknowledgements(
+    principals: Synthesis,
+) -> None:
+    principals.assert_acknowledgements_specific()
+    principals.assert_iam_actions_exist()
+    principals.assert_cfn_lint_clean()
+    on_holders = [
+        (path, rule)
+        for path, rule, _ in principals.acknowledgements()
+        if "EmrServerlessGrants" in path
+    ]
+    # One job-run wildcard per principal outside the library's own roles, on our policy.
+    assert sorted(path for path, _ in on_holders) == [
+        "Principals/AirflowEmrServerlessGrants",
+        "Principals/AnalystEmrServerlessGrants",
+        "Principals/EngineersEmrServerlessGrants",
+        "Principals/Own/EmrServerlessGrants",
+    ]
+    assert {rule.split("[")[0] for _, rule in on_holders} == {"AwsSolutions-IAM5"}

@@ -61,6 +61,12 @@ def broken() -> tuple[cdk.App, str]:
         Acknowledgment(id="AwsSolutions-S1", reason="no logs anywhere in this stack")
     )
     Validations.of(blanket).acknowledge(Acknowledgment(id="AwsSolutions-IAM5", reason="ok"))
+    printed = s3.Bucket(cdk.Stack(app, "Printed"), "Logless", enforce_ssl=True)
+    acknowledge(
+        printed,
+        "AwsSolutions::AwsSolutions-S1",
+        "Acknowledged in the form cdk synth prints, with the pack's name in front.",
+    )
     with pytest.raises(GateError) as failure:
         synthesize(app)
     return app, str(failure.value)
@@ -118,6 +124,24 @@ def test_acknowledge_refuses_a_bare_multi_finding_rule() -> None:
     with pytest.raises(AcknowledgementError, match="name the finding"):
         acknowledge(bucket, "AwsSolutions-IAM5", "x" * 40)
     acknowledge(bucket, "AwsSolutions-IAM5[Resource::arn:aws:s3:::b/p/*]", "x" * 40)
+
+
+def test_acknowledge_takes_the_finding_id_as_cdk_synth_prints_it(
+    broken: tuple[cdk.App, str],
+) -> None:
+    _, message = broken
+    printed = [line for line in message.splitlines() if "Printed/Logless" in line]
+    assert printed, "the bucket has other findings, so it must appear"
+    assert not [line for line in printed if "AwsSolutions-S1 " in line]
+
+
+def test_acknowledge_refuses_an_unknown_pack_prefix() -> None:
+    app = new_app(compliance=False)
+    bucket = s3.Bucket(cdk.Stack(app, "S"), "B")
+    with pytest.raises(AcknowledgementError, match="not one of the packs"):
+        acknowledge(bucket, "MadeUp::AwsSolutions-S1", "x" * 40)
+    with pytest.raises(AcknowledgementError, match="name the finding"):
+        acknowledge(bucket, "AwsSolutions::AwsSolutions-IAM5", "x" * 40)
 
 
 def test_acknowledge_refuses_a_short_reason() -> None:
