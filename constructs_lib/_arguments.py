@@ -276,3 +276,15 @@ def _plain(hint: Any) -> str:
         qualifier = f"{module[1]}." if module[0] == "aws_cdk" and len(module) > 1 else ""
         return f"a {qualifier}{hint.__name__}"
     return str(hint)
+
+
+_C = TypeVar("_C", bound=type)
+
+
+def checked_fields(cls: _C) -> _C:
+    """Class decorator for a dataclass: its fields are checked like :func:`checked_arguments`.
+
+    Put it above ``@dataclass``.
+    """
+    cls.__init__ = checked_arguments(cls.__init__)  # type: ignore[misc]
+    return cls

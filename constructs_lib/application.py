@@ -6,7 +6,7 @@ import json
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
-from typing import Any, TypedDict, Unpack
+from typing import Any, TypedDict, TypeVar, Unpack
 
 import jsii
 from aws_cdk import (
@@ -83,7 +83,10 @@ from constructs_lib.workers import (
     InitialWorkers,
     WorkerConfiguration,
     WorkerType,
+    key_name,
 )
+
+_V = TypeVar("_V")
 
 
 class MetricOptions(TypedDict, total=False):
@@ -159,6 +162,7 @@ class EmrServerlessApplicationBase(Resource):
             resource_arns=[self.application_arn],
         )
 
+    @checked_arguments
     def metric(self, metric_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """A capacity or job-state metric of this application (``AWS/EMRServerless``).
 
@@ -202,76 +206,94 @@ class EmrServerlessApplicationBase(Resource):
             label=options.get("label"),
         )
 
+    @checked_arguments
     def metric_cpu_allocated(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """vCPU allocated to workers."""
         return self.metric("CPUAllocated", **options)
 
+    @checked_arguments
     def metric_memory_allocated(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Memory allocated to workers, in GB."""
         return self.metric("MemoryAllocated", **options)
 
+    @checked_arguments
     def metric_storage_allocated(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Disk allocated to workers, in GB."""
         return self.metric("StorageAllocated", **options)
 
+    @checked_arguments
     def metric_max_cpu_allowed(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """The maximum vCPU (maximum capacity)."""
         return self.metric("MaxCPUAllowed", **options)
 
+    @checked_arguments
     def metric_max_memory_allowed(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """The maximum memory in GB (maximum capacity)."""
         return self.metric("MaxMemoryAllowed", **options)
 
+    @checked_arguments
     def metric_max_storage_allowed(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """The maximum disk in GB (maximum capacity)."""
         return self.metric("MaxStorageAllowed", **options)
 
+    @checked_arguments
     def metric_total_worker_count(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Workers available, idle or in use."""
         return self.metric("TotalWorkerCount", **options)
 
+    @checked_arguments
     def metric_running_worker_count(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Workers in use by jobs."""
         return self.metric("RunningWorkerCount", **options)
 
+    @checked_arguments
     def metric_idle_worker_count(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Idle workers."""
         return self.metric("IdleWorkerCount", **options)
 
+    @checked_arguments
     def metric_pending_creation_worker_count(
         self, **options: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
         """Workers being created."""
         return self.metric("PendingCreationWorkerCount", **options)
 
+    @checked_arguments
     def metric_submitted_jobs(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Job runs in the Submitted state."""
         return self.metric("SubmittedJobs", **options)
 
+    @checked_arguments
     def metric_pending_jobs(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Job runs in the Pending state."""
         return self.metric("PendingJobs", **options)
 
+    @checked_arguments
     def metric_scheduled_jobs(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Job runs in the Scheduled state."""
         return self.metric("ScheduledJobs", **options)
 
+    @checked_arguments
     def metric_running_jobs(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Job runs in the Running state."""
         return self.metric("RunningJobs", **options)
 
+    @checked_arguments
     def metric_success_jobs(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Job runs in the Success state."""
         return self.metric("SuccessJobs", **options)
 
+    @checked_arguments
     def metric_failed_jobs(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Job runs in the Failed state."""
         return self.metric("FailedJobs", **options)
 
+    @checked_arguments
     def metric_cancelling_jobs(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Job runs in the Cancelling state."""
         return self.metric("CancellingJobs", **options)
 
+    @checked_arguments
     def metric_cancelled_jobs(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Job runs in the Cancelled state."""
         return self.metric("CancelledJobs", **options)
@@ -337,6 +359,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
     """
 
     @classmethod
+    @checked_arguments
     def from_application_id(
         cls, scope: Construct, construct_id: str, application_id: str
     ) -> EmrServerlessApplicationBase:
@@ -351,6 +374,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         )
 
     @classmethod
+    @checked_arguments
     def from_application_attributes(
         cls,
         scope: Construct,
@@ -392,6 +416,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         )
 
     @classmethod
+    @checked_arguments
     def from_application_ref(
         cls, scope: Construct, construct_id: str, application: IApplicationRef
     ) -> EmrServerlessApplicationBase:
@@ -404,6 +429,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
             application_arn=reference.application_arn,
         )
 
+    @checked_arguments
     def __init__(
         self,
         scope: Construct,
@@ -413,7 +439,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         release: ReleaseLabel | str = DEFAULT_RELEASE,
         application_name: str | None = None,
         architecture: Architecture = Architecture.X86_64,
-        initial_capacity: Mapping[WorkerType, InitialWorkers] | None = None,
+        initial_capacity: Mapping[WorkerType | str, InitialWorkers] | None = None,
         maximum_capacity: MaximumCapacity | None = None,
         auto_start: bool = True,
         auto_stop: bool = True,
@@ -423,7 +449,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
         image: ApplicationImage | None = None,
-        worker_images: Mapping[WorkerType, ApplicationImage] | None = None,
+        worker_images: Mapping[WorkerType | str, ApplicationImage] | None = None,
         monitoring: MonitoringConfiguration | None = None,
         runtime_configuration: Sequence[Classification] = (),
         studio: bool = False,
@@ -500,7 +526,9 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         #: The application name (metrics select by it from emr-7.10.0).
         self.application_name = name
         #: Pre-initialized workers per worker type.
-        self.initial_capacity: Mapping[WorkerType, InitialWorkers] = dict(initial_capacity or {})
+        self.initial_capacity: Mapping[WorkerType, InitialWorkers] = _by_worker_type(
+            initial_capacity, engine=engine, argument="initial_capacity"
+        )
         #: Where jobs send logs and metrics.
         self.monitoring = monitoring
         #: Default configuration of every job.
@@ -524,7 +552,8 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
             self.runtime_configuration, engine=engine, release=release, architecture=architecture
         )
         check_spark_containers_fit(self.runtime_configuration, self.initial_capacity, engine=engine)
-        images = self._check_images(image, worker_images)
+        images_by_type = _by_worker_type(worker_images, engine=engine, argument="worker_images")
+        images = self._check_images(image, images_by_type or None)
         groups, subnets = self._check_network(network, vpc, vpc_subnets, security_groups)
         #: The workers' security groups (empty without VPC access).
         self.security_groups: tuple[ec2.ISecurityGroup, ...] = groups
@@ -555,7 +584,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
             ),
             network_configuration=_network_configuration(subnets, groups),
             image_configuration=None if image is None else _image_configuration(image),
-            worker_type_specifications=_worker_specifications(worker_images),
+            worker_type_specifications=_worker_specifications(images_by_type),
             monitoring_configuration=None
             if monitoring is None
             else monitoring.bind(self, engine=engine, release=release),
@@ -854,6 +883,24 @@ def _release(release: ReleaseLabel | str) -> ReleaseLabel:
             fix="pass a ReleaseLabel constant or 'emr-X.Y.Z'",
         )
     return ReleaseLabel.of(release)
+
+
+def _by_worker_type(
+    values: Mapping[WorkerType | str, _V] | None, *, engine: EngineType, argument: str
+) -> dict[WorkerType, _V]:
+    """``values`` keyed by worker type; keys may be any API name (``DRIVER``, ``TEZ_TASK``)."""
+    resolved: dict[WorkerType, _V] = {}
+    for key, value in (values or {}).items():
+        worker_type = WorkerType.of(key, engine=engine, argument=f"{argument}[{key_name(key)}]")
+        if worker_type in resolved:
+            raise EmrServerlessValidationError(
+                argument=argument,
+                value=key,
+                rule=f"{worker_type.name} is named twice",
+                fix="name each worker type once",
+            )
+        resolved[worker_type] = value
+    return resolved
 
 
 def _known(value: str) -> str | None:

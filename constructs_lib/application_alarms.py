@@ -8,6 +8,7 @@ from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from constructs_lib._arguments import checked_arguments
 from constructs_lib.application import EmrServerlessApplicationBase, account_vcpu_usage_metric
 from constructs_lib.application_rules import check_whole_minutes
 from constructs_lib.errors import EmrServerlessValidationError
@@ -45,6 +46,7 @@ class ApplicationAlarms(Construct):
     ========================  =============================================  ==============
     """
 
+    @checked_arguments
     def __init__(
         self,
         scope: Construct,

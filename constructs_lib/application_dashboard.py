@@ -8,6 +8,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
+from constructs_lib._arguments import checked_arguments
 from constructs_lib._checks import fullmatch
 from constructs_lib.application import EmrServerlessApplicationBase, account_vcpu_usage_metric
 from constructs_lib.metrics import CapacityAllocationType, Dimension
@@ -54,6 +55,7 @@ class ApplicationDashboard(cloudwatch.Dashboard):
     with :meth:`add_widgets`.
     """
 
+    @checked_arguments
     def __init__(
         self,
         scope: Construct,

@@ -10,6 +10,7 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecr_assets as ecr_assets
 from constructs import IDependable
 
+from constructs_lib._arguments import checked_arguments
 from constructs_lib.application_rules import parse_image_uri
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.image_references import IMAGE_DIGEST, IMAGE_TAG
@@ -54,6 +55,7 @@ class ApplicationImage:
     warning: str | None = None
 
     @classmethod
+    @checked_arguments
     def from_uri(cls, uri: str) -> ApplicationImage:
         """An image by URI; a literal URI is validated now, a token when the app binds it."""
         if is_unresolved(uri):
@@ -61,6 +63,7 @@ class ApplicationImage:
         return cls(image_uri=uri, region=parse_image_uri(uri).region)
 
     @classmethod
+    @checked_arguments
     def from_ecr_repository(
         cls,
         repository: ecr.IRepository,
@@ -96,6 +99,7 @@ class ApplicationImage:
         return cls(image_uri=uri, region=_known_region(repository.env.region))
 
     @classmethod
+    @checked_arguments
     def from_docker_image_asset(cls, asset: ecr_assets.DockerImageAsset) -> ApplicationImage:
         """An image built by ``cdk deploy`` and pushed to the bootstrap assets repository.
 

@@ -12,6 +12,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from constructs_lib._arguments import checked_arguments
 from constructs_lib._token_checks import check_literal
 from constructs_lib.application_rules import LOG_GROUP_NAME, LOG_STREAM_PREFIX
 from constructs_lib.errors import EmrServerlessValidationError
@@ -72,6 +73,7 @@ class ApplicationLogs(Construct):
     Name applications that already exist with ``source_applications`` to narrow it.
     """
 
+    @checked_arguments
     def __init__(
         self,
         scope: Construct,
@@ -84,7 +86,7 @@ class ApplicationLogs(Construct):
         cloudwatch_logging: bool = True,
         log_group_name: str | None = None,
         log_stream_prefix: str | None = None,
-        log_types: Mapping[WorkerType, Sequence[LogType]] | None = None,
+        log_types: Mapping[WorkerType | str, Sequence[LogType]] | None = None,
         retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
         managed_persistence: bool = True,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
@@ -172,6 +174,7 @@ class ApplicationLogs(Construct):
                 removal_policy=removal_policy,
             )
 
+    @checked_arguments
     def monitoring_configuration(
         self, *, prometheus: PrometheusRemoteWrite | None = None
     ) -> MonitoringConfiguration:
@@ -199,6 +202,7 @@ class ApplicationLogs(Construct):
             prometheus=prometheus,
         )
 
+    @checked_arguments
     def grant_write(self, runtime_role: JobRuntimeRole) -> iam.Grant:
         """Let jobs running as ``runtime_role`` write these logs.
 

@@ -9,6 +9,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from constructs_lib._arguments import checked_arguments
 from constructs_lib.application import EmrServerlessApplicationBase
 from constructs_lib.application_alarms import ApplicationAlarms
 from constructs_lib.application_dashboard import ApplicationDashboard
@@ -43,6 +44,7 @@ class ApplicationMonitoring(Construct):
     and :class:`~constructs_lib.prometheus_workspace.PrometheusWorkspace`.
     """
 
+    @checked_arguments
     def __init__(
         self,
         scope: Construct,

@@ -16,6 +16,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from constructs_lib._arguments import checked_fields
 from constructs_lib._checks import PatternRule, check_at_most, check_range, fullmatch
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.releases import Feature, ReleaseLabel, require
@@ -196,6 +197,7 @@ IDENTITY_CENTER_INSTANCE_ARN = PatternRule(
 DEFAULT_MAXIMUM_VCPU = 400
 
 
+@checked_fields
 @dataclass(frozen=True)
 class MaximumCapacity:
     """The most an application may hold at once, across all its workers.

@@ -10,6 +10,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from constructs_lib._arguments import checked_arguments
 from constructs_lib._token_checks import check_literal
 from constructs_lib.application_image import ApplicationImage
 from constructs_lib.errors import EmrServerlessValidationError
@@ -55,6 +56,7 @@ class CustomImageRepository(ecr.Repository):
     aws-cdk-lib methods work as usual.
     """
 
+    @checked_arguments
     def __init__(
         self,
         scope: Construct,
@@ -130,6 +132,7 @@ class CustomImageRepository(ecr.Repository):
         )
         self.add_to_resource_policy(self.pull_statement)
 
+    @checked_arguments
     def image(self, *, tag: str | None = None, digest: str | None = None) -> ApplicationImage:
         """An image of this repository for ``EmrServerlessApplication(image=...)``.
 
@@ -161,6 +164,7 @@ class CustomImageRepository(ecr.Repository):
             region=_known(self.env.region),
         )
 
+    @checked_arguments
     def grant_use_in_applications(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` create or update applications with this repository's images.
 

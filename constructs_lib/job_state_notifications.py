@@ -15,6 +15,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct, IConstruct
 
+from constructs_lib._arguments import checked_arguments
 from constructs_lib.compliance import acknowledge
 from constructs_lib.interfaces import IEmrServerlessApplication
 from constructs_lib.monitoring_rules import (
@@ -51,6 +52,7 @@ class JobStateNotifications(Construct):
     events it cannot deliver go to an encrypted, SSL-only dead-letter queue.
     """
 
+    @checked_arguments
     def __init__(
         self,
         scope: Construct,

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
 
+from constructs_lib._enums import LenientEnum
 from constructs_lib.releases import Feature, ReleaseLabel
 
 #: Namespace of the application, job and worker metrics.
@@ -44,7 +45,7 @@ class Dimension:
     CAPACITY_ALLOCATION_TYPE = "CapacityAllocationType"
 
 
-class WorkerTypeDimension(Enum):
+class WorkerTypeDimension(LenientEnum):
     """Values of the ``WorkerType`` dimension (AWS's dashboard template; guide L5294)."""
 
     SPARK_DRIVER = "Spark_Driver"
@@ -52,7 +53,7 @@ class WorkerTypeDimension(Enum):
     SPARK_KERNEL = "Spark_Kernel"
 
 
-class CapacityAllocationType(Enum):
+class CapacityAllocationType(LenientEnum):
     """Values of the ``CapacityAllocationType`` dimension (guide L5304)."""
 
     PRE_INITIALIZED = "PreInitCapacity"

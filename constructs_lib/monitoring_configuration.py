@@ -17,6 +17,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from constructs_lib._arguments import checked_arguments, checked_fields
 from constructs_lib._token_checks import check_literal
 from constructs_lib.application_rules import (
     LOG_STREAM_PREFIX,
@@ -29,11 +30,12 @@ from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.prometheus_rules import remote_write_url
 from constructs_lib.releases import Feature, ReleaseLabel, require
 from constructs_lib.tokens import is_unresolved
-from constructs_lib.workers import EngineType, LogType, WorkerType
+from constructs_lib.workers import EngineType, LogType, WorkerType, key_name
 
 _PREFIX = "monitoring"
 
 
+@checked_fields
 @dataclass(frozen=True)
 class S3Logs:
     """Job logs and Spark event logs written to an S3 bucket (guide L1539-1541, L4690).
@@ -57,6 +59,7 @@ class S3Logs:
         return f"s3://{self.bucket.bucket_name}/{prefix}"
 
 
+@checked_fields
 @dataclass(frozen=True)
 class CloudWatchLogging:
     """Job logs sent to CloudWatch Logs (guide L4722-4823).
@@ -70,7 +73,7 @@ class CloudWatchLogging:
     log_group: logs.ILogGroup | None = None
     log_stream_prefix: str | None = None
     encryption_key: kms.IKey | None = None
-    log_types: Mapping[WorkerType, Sequence[LogType]] | None = None
+    log_types: Mapping[WorkerType | str, Sequence[LogType]] | None = None
 
     def __post_init__(self) -> None:
         if self.log_types is not None:
@@ -78,6 +81,7 @@ class CloudWatchLogging:
             object.__setattr__(self, "log_types", MappingProxyType(frozen))
 
 
+@checked_fields
 @dataclass(frozen=True)
 class ManagedPersistence:
     """Logs kept by EMR Serverless for 30 days, behind the Spark UI (guide L4642-4660).
@@ -94,6 +98,7 @@ class ManagedPersistence:
     encryption_key: kms.IKey | None = None
 
 
+@checked_fields
 @dataclass(frozen=True)
 class PrometheusRemoteWrite:
     """Spark metrics sent to Amazon Managed Service for Prometheus (emr-7.1.0+, L5411-5509).
@@ -111,11 +116,13 @@ class PrometheusRemoteWrite:
     checked: bool = False
 
     @classmethod
+    @checked_arguments
     def for_workspace(cls, *, workspace_id: str, region: str) -> PrometheusRemoteWrite:
         """The remote-write URL of workspace ``workspace_id`` in ``region``."""
         return cls(remote_write_url(region=region, workspace_id=workspace_id))
 
 
+@checked_fields
 @dataclass(frozen=True)
 class MonitoringConfiguration:
     """Where an application's jobs send logs and metrics; every block is optional.
@@ -195,12 +202,18 @@ def _bind_cloudwatch(
         check_literal(scope, block.log_stream_prefix, LOG_STREAM_PREFIX)
     log_type_map = None
     if block.log_types is not None:
-        check_log_types(block.log_types, engine=engine)
+        log_types = {
+            WorkerType.of(
+                worker, engine=engine, argument=f"{argument}.log_types[{key_name(worker)}]"
+            ): types
+            for worker, types in block.log_types.items()
+        }
+        check_log_types(log_types, engine=engine)
         log_type_map = [
             emr.CfnApplication.LogTypeMapKeyValuePairProperty(
                 key=worker.log_key, value=[t.value for t in types]
             )
-            for worker, types in block.log_types.items()
+            for worker, types in log_types.items()
         ]
     return emr.CfnApplication.CloudWatchLoggingConfigurationProperty(
         enabled=True,

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
+from constructs_lib._enums import LenientEnum
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.metrics import NAMESPACE, PUBLISH_PERIOD_SECONDS, Dimension
 
@@ -25,7 +25,7 @@ EVENT_SOURCE = "aws.emr-serverless"
 JOB_RUN_STATE_CHANGE = "EMR Serverless Job Run State Change"
 
 
-class JobRunState(Enum):
+class JobRunState(LenientEnum):
     """The states of a job run, as events and the API spell them (guide L2278-2289)."""
 
     SUBMITTED = "SUBMITTED"

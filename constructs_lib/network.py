@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,6 +13,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 
+from constructs_lib._arguments import checked_arguments
+from constructs_lib._enums import LenientEnum
 from constructs_lib.compliance import acknowledge
 from constructs_lib.log_encryption import cloudwatch_logs_key_statement
 from constructs_lib.managed_policy_role import ManagedPolicyRole
@@ -72,7 +73,7 @@ _RESTRICT_DEFAULT_SG_PROVIDER = "Custom::VpcRestrictDefaultSGCustomResourceProvi
 SINGLE_AZ_WARNING = "emr-serverless:single-az"
 
 
-class InterfaceEndpoint(enum.Enum):
+class InterfaceEndpoint(LenientEnum):
     """Interface endpoints the network can create, for services EMR Serverless jobs call.
 
     Without them, jobs in private subnets reach these services through the NAT gateway.
@@ -152,6 +153,7 @@ class EmrServerlessNetwork(Construct):
     #: The flow-log group of a new VPC.
     flow_log_group: logs.ILogGroup | None
 
+    @checked_arguments
     def __init__(
         self,
         scope: Construct,

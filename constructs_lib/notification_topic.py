@@ -3,23 +3,32 @@ let CloudWatch alarms and EventBridge rules publish to any topic."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Annotations, RemovalPolicy, Stack
+import jsii
+from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
+from constructs_lib._arguments import checked_arguments
+from constructs_lib.compliance import acknowledge
 from constructs_lib.monitoring_rules import (
     CLOUDWATCH_PRINCIPAL,
+    DEAD_LETTER_RETENTION_DAYS,
     EVENTS_PRINCIPAL,
     PUBLISH_ACTIONS,
+    QUEUE_PRODUCER_KEY_ACTIONS,
     TOPIC_PUBLISHER_KEY_ACTIONS,
     alarms_arn,
 )
+
+#: The service principal of Amazon SNS (it sends undeliverable messages to a queue).
+SNS_PRINCIPAL = "sns.amazonaws.com"
 
 #: The warning recorded when a topic or key defined outside this app cannot be given a policy.
 POLICY_WARNING = "emr-serverless:policy-not-added"
@@ -28,11 +37,18 @@ POLICY_WARNING = "emr-serverless:policy-not-added"
 class NotificationTopic(sns.Topic):
     """An SNS topic that is safe by default: SSE-KMS with a rotating key, SSL-only publishing.
 
-    Subscribe people or systems with ``topic.add_subscription(...)``. Let services publish
-    with :func:`allow_alarm_notifications` and :func:`allow_rule_notifications` (the
-    library's alarm and notification constructs call them).
+    Subscribe people or systems with ``topic.add_subscription(...)``: a subscription given
+    without a dead-letter queue gets the topic's own (``SubscriptionsDeadLetterQueue``:
+    SSE-KMS with the topic's key, SSL-only, messages kept 14 days), so messages SNS cannot
+    deliver are kept, as the Serverless pack requires (``Serverless-SNSRedrivePolicy``). Let
+    services publish with :func:`allow_alarm_notifications` and
+    :func:`allow_rule_notifications` (the library's alarm and notification constructs call
+    them).
     """
 
+    _subscriptions_queue: sqs.Queue | None = None
+
+    @checked_arguments
     def __init__(
         self,
         scope: Construct,
@@ -64,6 +80,81 @@ class NotificationTopic(sns.Topic):
             master_key=master_key,
             display_name=display_name,
             enforce_ssl=True,
+        )
+        self._removal_policy = removal_policy
+
+    @property
+    def subscriptions_dead_letter_queue(self) -> sqs.IQueue:
+        """Where SNS keeps messages it could not deliver to a subscription (made on first use)."""
+        if self._subscriptions_queue is None:
+            key = self.master_key
+            queue = sqs.Queue(
+                self,
+                "SubscriptionsDeadLetterQueue",
+                encryption=sqs.QueueEncryption.KMS,
+                encryption_master_key=key,
+                enforce_ssl=True,
+                retention_period=Duration.days(DEAD_LETTER_RETENTION_DAYS),
+                removal_policy=self._removal_policy,
+            )
+            resource = queue.node.default_child
+            assert resource is not None
+            acknowledge(resource, "AwsSolutions-SQS3", _SUBSCRIPTIONS_QUEUE_REASON)
+            acknowledge(resource, "Serverless-SQSRedrivePolicy", _SUBSCRIPTIONS_QUEUE_REASON)
+            if key is not None:
+                allow_key_use(
+                    key,
+                    SNS_PRINCIPAL,
+                    QUEUE_PRODUCER_KEY_ACTIONS,
+                    conditions=None,
+                    what="topic's key",
+                    reporter=self,
+                )
+            self._subscriptions_queue = queue
+        return self._subscriptions_queue
+
+    def add_subscription(self, subscription: sns.ITopicSubscription) -> sns.Subscription:
+        """Subscribe ``subscription``; without a dead-letter queue of its own, it gets the
+        topic's :attr:`subscriptions_dead_letter_queue`."""
+        return super().add_subscription(
+            _WithDeadLetterQueue(subscription, lambda: self.subscriptions_dead_letter_queue)
+        )
+
+
+_SUBSCRIPTIONS_QUEUE_REASON = (
+    "This queue is the dead-letter queue of the topic's subscriptions: it holds messages SNS "
+    "could not deliver, for 14 days; a queue behind it would only move them."
+)
+
+
+@jsii.implements(sns.ITopicSubscription)
+class _WithDeadLetterQueue:
+    """A subscription, given ``queue()`` as dead-letter queue when it has none."""
+
+    def __init__(
+        self, subscription: sns.ITopicSubscription, queue: Callable[[], sqs.IQueue]
+    ) -> None:
+        self._subscription = subscription
+        self._queue = queue
+
+    def bind(self, topic: sns.ITopic) -> sns.TopicSubscriptionConfig:
+        """The subscription's configuration, with the dead-letter queue."""
+        config = self._subscription.bind(topic)
+        if config.dead_letter_queue is not None:
+            return config
+        return sns.TopicSubscriptionConfig(
+            endpoint=config.endpoint,
+            protocol=config.protocol,
+            subscriber_id=config.subscriber_id,
+            subscriber_scope=config.subscriber_scope,
+            subscription_dependency=config.subscription_dependency,
+            dead_letter_queue=self._queue(),
+            delivery_policy=config.delivery_policy,
+            filter_policy=config.filter_policy,
+            filter_policy_with_message_body=config.filter_policy_with_message_body,
+            raw_message_delivery=config.raw_message_delivery,
+            region=config.region,
+            subscription_role_arn=config.subscription_role_arn,
         )
 
 

@@ -19,10 +19,10 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from constructs_lib._enums import LenientEnum
 from constructs_lib.config_reader import (
     MISSING,
     Context,
@@ -93,7 +93,7 @@ _GLUE_RULE = (
 )
 
 
-class NatGateways(Enum):
+class NatGateways(LenientEnum):
     """How many NAT gateways the VPC gets: none, one shared, or one per Availability Zone."""
 
     NONE = 0

@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
 
 import yaml
 
 from constructs_lib._checks import fullmatch
+from constructs_lib._enums import LenientEnum
 from constructs_lib.errors import EmrServerlessValidationError
 
 #: The path of the remote-write API under a workspace's endpoint (guide L5446-5456).
@@ -105,7 +105,7 @@ def check_rules_namespace_name(name: str) -> str:
 # --- Spark's PrometheusServlet names --------------------------------------------------------
 
 
-class SparkMetricKind(Enum):
+class SparkMetricKind(LenientEnum):
     """The suffix ``PrometheusServlet`` appends per Dropwizard metric type (one per line)."""
 
     GAUGE_VALUE = "Value"

@@ -9,6 +9,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.interfaces.aws_aps import IWorkspaceRef, WorkspaceReference
 from constructs import Construct
 
+from constructs_lib._arguments import checked_arguments
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.monitoring_configuration import PrometheusRemoteWrite
 from constructs_lib.prometheus_rules import (
@@ -57,6 +58,7 @@ class PrometheusWorkspaceBase(Resource):
         ``MonitoringConfiguration(prometheus=...)`` (the application needs emr-7.1.0+)."""
         return PrometheusRemoteWrite(self.remote_write_url, checked=True)
 
+    @checked_arguments
     def grant_remote_write(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` (a job runtime role) send metrics here: ``aps:RemoteWrite``.
 
@@ -68,6 +70,7 @@ class PrometheusWorkspaceBase(Resource):
             grantee=grantee, actions=list(PROMETHEUS_ACTIONS), resource_arns=[self.workspace_arn]
         )
 
+    @checked_arguments
     def grant_query(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` (e.g. an Amazon Managed Grafana workspace role) read the metrics.
 
@@ -78,6 +81,7 @@ class PrometheusWorkspaceBase(Resource):
             grantee=grantee, actions=list(QUERY_ACTIONS), resource_arns=[self.workspace_arn]
         )
 
+    @checked_arguments
     def add_rule_groups_namespace(
         self, construct_id: str, *, namespace_name: str, rules: str
     ) -> aps.CfnRuleGroupsNamespace:
@@ -92,6 +96,7 @@ class PrometheusWorkspaceBase(Resource):
             self, construct_id, name=namespace_name, workspace=self.workspace_arn, data=rules
         )
 
+    @checked_arguments
     def add_spark_alert_rules(
         self,
         *,
@@ -165,6 +170,7 @@ class PrometheusWorkspace(PrometheusWorkspaceBase):
     """
 
     @classmethod
+    @checked_arguments
     def from_workspace_id(
         cls, scope: Construct, construct_id: str, workspace_id: str
     ) -> PrometheusWorkspaceBase:
@@ -180,6 +186,7 @@ class PrometheusWorkspace(PrometheusWorkspaceBase):
         return _ImportedWorkspace(scope, construct_id, workspace_arn=arn)
 
     @classmethod
+    @checked_arguments
     def from_workspace_arn(
         cls, scope: Construct, construct_id: str, workspace_arn: str
     ) -> PrometheusWorkspaceBase:
@@ -196,6 +203,7 @@ class PrometheusWorkspace(PrometheusWorkspaceBase):
                 ) from error
         return _ImportedWorkspace(scope, construct_id, workspace_arn=workspace_arn)
 
+    @checked_arguments
     def __init__(
         self,
         scope: Construct,

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from constructs_lib._arguments import checked_fields
 from constructs_lib._checks import check_at_most
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.releases import Feature, ReleaseLabel, require
@@ -70,6 +71,7 @@ _CORRETTO_HOME = re.compile(
 _ARCH_SUFFIX = {"x86_64": Architecture.X86_64, "aarch64": Architecture.ARM64}
 
 
+@checked_fields
 @dataclass(frozen=True)
 class Classification:
     """One configuration classification (``{classification, properties, configurations}``).

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
 
+from constructs_lib._enums import LenientEnum
 from constructs_lib.errors import EmrServerlessValidationError
 
 # --- S3 data (guide L2821-2828, L3008-3017) --------------------------------------------
@@ -50,7 +50,7 @@ KMS_S3_READ_ACTIONS: tuple[str, ...] = ("kms:Decrypt",)
 KMS_S3_WRITE_ACTIONS: tuple[str, ...] = ("kms:Decrypt", "kms:GenerateDataKey")
 
 
-class S3Access(Enum):
+class S3Access(LenientEnum):
     """The access one S3 grant gives to a bucket prefix."""
 
     READ = "read"

@@ -15,6 +15,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from constructs_lib._arguments import checked_arguments
 from constructs_lib.compliance import acknowledge_wildcard_resource
 from constructs_lib.grants import add_to_principal, grant_job_submission
 from constructs_lib.iam_actions import EMR_SERVERLESS_PRINCIPAL, PASS_ROLE_ACTIONS
@@ -98,6 +99,7 @@ class JobRuntimeRole(ManagedPolicyRole):
     cdk-nag on this role, one ARN at a time, each with its reason.
     """
 
+    @checked_arguments
     def __init__(
         self,
         scope: Construct,
@@ -148,6 +150,7 @@ class JobRuntimeRole(ManagedPolicyRole):
 
     # --- Who may run jobs as this role -------------------------------------------------
 
+    @checked_arguments
     def grant_start_job_run(
         self, grantee: iam.IGrantable, *, application: IEmrServerlessApplication
     ) -> iam.Grant:
@@ -165,6 +168,7 @@ class JobRuntimeRole(ManagedPolicyRole):
             log_encryption_keys=getattr(application, "log_encryption_keys", ()),
         )
 
+    @checked_arguments
     def grant_pass_role(self, identity: iam.IPrincipal) -> iam.Grant:
         """Let ``identity`` pass this role, to EMR Serverless only (``iam:PassedToService``).
 
@@ -179,6 +183,7 @@ class JobRuntimeRole(ManagedPolicyRole):
 
     # --- S3 data -------------------------------------------------------------------------
 
+    @checked_arguments
     def grant_s3_read(
         self, bucket: s3.IBucket, prefix: str = "", *, whole_bucket: bool = False
     ) -> iam.Grant:
@@ -194,6 +199,7 @@ class JobRuntimeRole(ManagedPolicyRole):
         """
         return self._grant_s3(S3Access.READ, bucket, prefix, whole_bucket=whole_bucket)
 
+    @checked_arguments
     def grant_s3_write(
         self, bucket: s3.IBucket, prefix: str = "", *, whole_bucket: bool = False
     ) -> iam.Grant:
@@ -210,6 +216,7 @@ class JobRuntimeRole(ManagedPolicyRole):
         """
         return self._grant_s3(S3Access.WRITE, bucket, prefix, whole_bucket=whole_bucket)
 
+    @checked_arguments
     def grant_s3_read_write(
         self, bucket: s3.IBucket, prefix: str = "", *, whole_bucket: bool = False
     ) -> iam.Grant:
@@ -230,6 +237,7 @@ class JobRuntimeRole(ManagedPolicyRole):
 
     # --- Glue Data Catalog -------------------------------------------------------------------
 
+    @checked_arguments
     def grant_glue_read(
         self,
         database: str,
@@ -256,6 +264,7 @@ class JobRuntimeRole(ManagedPolicyRole):
             database, tables, all_tables=all_tables, account=catalog_account, write=False
         )
 
+    @checked_arguments
     def grant_glue_read_write(
         self,
         database: str,
@@ -283,6 +292,7 @@ class JobRuntimeRole(ManagedPolicyRole):
 
     # --- Logs and monitoring -----------------------------------------------------------------
 
+    @checked_arguments
     def grant_cloudwatch_logs(
         self, log_group: logs.ILogGroup, *, encryption_key: kms.IKey | None = None
     ) -> iam.Grant:
@@ -312,6 +322,7 @@ class JobRuntimeRole(ManagedPolicyRole):
             self._allow(write_actions, [group_arn])
         )
 
+    @checked_arguments
     def grant_s3_logs(
         self, bucket: s3.IBucket, prefix: str = "", *, whole_bucket: bool = False
     ) -> iam.Grant:
@@ -333,6 +344,7 @@ class JobRuntimeRole(ManagedPolicyRole):
         )
         return self._grant_s3(S3Access.LOG_DELIVERY, bucket, prefix, whole_bucket=whole_bucket)
 
+    @checked_arguments
     def grant_log_encryption_key(self, key: kms.IKey) -> iam.Grant:
         """Let jobs encrypt logs with ``key`` (``encryptionKeyArn`` of S3 or managed storage).
 
@@ -341,6 +353,7 @@ class JobRuntimeRole(ManagedPolicyRole):
         """
         return self._allow(LOG_KEY_ACTIONS, [key.key_arn])
 
+    @checked_arguments
     def grant_prometheus_remote_write(self, workspace: aps.CfnWorkspace | str) -> iam.Grant:
         """Let jobs send Spark metrics to one Prometheus workspace (emr-7.1.0+).
 
@@ -356,6 +369,7 @@ class JobRuntimeRole(ManagedPolicyRole):
 
     # --- Secrets and other services ----------------------------------------------------------
 
+    @checked_arguments
     def grant_secret_read(self, secret: secretsmanager.ISecret) -> iam.Grant:
         """Let jobs read ``secret`` (configuration values ``EMR.secret@<name>``, JDBC logins).
 
@@ -373,6 +387,7 @@ class JobRuntimeRole(ManagedPolicyRole):
             )
         return grant
 
+    @checked_arguments
     def grant_lake_formation_data_access(self) -> iam.Grant:
         """Let jobs use Lake Formation fine-grained access control (emr-7.2.0+).
 
@@ -383,6 +398,7 @@ class JobRuntimeRole(ManagedPolicyRole):
         self._acknowledge_wildcard("*", _NO_RESOURCE_TYPE_REASON)
         return self._allow(LAKE_FORMATION_ACTIONS, ["*"])
 
+    @checked_arguments
     def grant_s3_access_grants(self, *, instance_account: str | None = None) -> iam.Grant:
         """Let jobs get credentials from one S3 Access Grants instance (emr-6.15.0+).
 
@@ -398,6 +414,7 @@ class JobRuntimeRole(ManagedPolicyRole):
         )
         return self._allow(S3_ACCESS_GRANTS_ACTIONS, [arn])
 
+    @checked_arguments
     def grant_assume(self, role: iam.IRole) -> iam.Grant:
         """Let jobs assume ``role``, e.g. for cross-account S3 or DynamoDB (guide L3836-3933).
 

@@ -9,6 +9,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from constructs_lib._arguments import checked_arguments
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.server_access_logs_bucket import (
     ServerAccessLogsBucket,
@@ -28,6 +29,7 @@ class SecureBucket(s3.Bucket):
     finding is acknowledged on this bucket with its reason.
     """
 
+    @checked_arguments
     def __init__(
         self,
         scope: Construct,

@@ -6,6 +6,7 @@ from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from constructs_lib._arguments import checked_arguments
 from constructs_lib.compliance import acknowledge_findings
 
 #: Days an access-log object is kept (PCI DSS 10.7 asks for one year of audit history).
@@ -37,6 +38,7 @@ class ServerAccessLogsBucket(s3.Bucket):
             return existing
         return cls(stack, _ACCESS_LOGS_ID)
 
+    @checked_arguments
     def __init__(self, scope: Construct, construct_id: str) -> None:
         """Create the bucket (use :meth:`of` to share one per stack)."""
         super().__init__(

@@ -12,17 +12,18 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from enum import Enum
 from typing import TypeVar
 
+from constructs_lib._arguments import checked_fields
 from constructs_lib._checks import fullmatch
+from constructs_lib._enums import LenientEnum
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.releases import Feature, ReleaseLabel, require
 
 _T = TypeVar("_T")
 
 
-class EngineType(Enum):
+class EngineType(LenientEnum):
     """The application type (CreateApplication ``type``)."""
 
     SPARK = "SPARK"
@@ -34,7 +35,7 @@ class EngineType(Enum):
         return tuple(w for w in WorkerType if w.engine is self)
 
 
-class Architecture(Enum):
+class Architecture(LenientEnum):
     """The CPU architecture of every worker (CreateApplication ``architecture``)."""
 
     X86_64 = "X86_64"
@@ -47,7 +48,7 @@ class Architecture(Enum):
         return f"/usr/lib/jvm/java-17-amazon-corretto.{suffix}/"
 
 
-class LogType(Enum):
+class LogType(LenientEnum):
     """A log stream EMR Serverless can send to CloudWatch Logs (guide L4813-4823)."""
 
     STDOUT = "STDOUT"
@@ -57,7 +58,7 @@ class LogType(Enum):
     SYSTEM_LOGS = "SYSTEM_LOGS"
 
 
-class WorkerType(Enum):
+class WorkerType(LenientEnum):
     """A worker type, with each name the API uses for it.
 
     - ``capacity_key``: key in ``initialCapacity`` (guide L1381-1431; the guide's Hive
@@ -111,8 +112,59 @@ class WorkerType(Enum):
         self.log_key = log_key
         self.log_types = log_types
 
+    @classmethod
+    def _aliases(cls) -> dict[str, WorkerType]:
+        """The API's names for a worker type where they name one type of one engine.
 
-class DiskType(Enum):
+        ``DRIVER`` names the driver of either engine, so it is resolved by :meth:`of`.
+        """
+        names: dict[str, list[WorkerType]] = {}
+        for member in cls:
+            for name in (member.capacity_key, member.specification_key, member.log_key):
+                folded = name.upper()
+                if member not in names.setdefault(folded, []):
+                    names[folded].append(member)
+        unique = {name: members[0] for name, members in names.items() if len(members) == 1}
+        unique.pop("DRIVER", None)  # either engine's driver: see ``of``
+        return unique
+
+    @classmethod
+    def of(cls, value: WorkerType | str, *, engine: EngineType, argument: str) -> WorkerType:
+        """``value`` as a worker type of ``engine``: a member, or any API name of it.
+
+        Strings are matched ignoring case: the member names (``SPARK_DRIVER``), the
+        ``initialCapacity`` keys (``DRIVER``, ``EXECUTOR``, ``TEZ_TASK``), the
+        ``workerTypeSpecifications`` keys (``Driver``, ``HiveDriver``) and the log keys.
+        ``DRIVER`` is the driver of ``engine``.
+
+        :raises EmrServerlessValidationError: for a name of no worker type of ``engine``.
+        """
+        if isinstance(value, str) and value.strip().upper() == "DRIVER":
+            return next(
+                w
+                for w in engine.worker_types
+                if w.capacity_key == "DRIVER" or w.name.endswith("DRIVER")
+            )
+        member = value if isinstance(value, WorkerType) else cls._missing_(value)
+        if isinstance(member, WorkerType) and member.engine is engine:
+            return member
+        accepted = [w.name for w in engine.worker_types]
+        accepted += sorted({w.capacity_key for w in engine.worker_types} - set(accepted))
+        raise EmrServerlessValidationError(
+            argument=argument,
+            value=value.name if isinstance(value, WorkerType) else value,
+            rule=f"{engine.value} applications have the worker types {', '.join(accepted)} "
+            "(any case; guide L1369-1431)",
+            fix=f"use one of {', '.join(accepted)}",
+        )
+
+
+def key_name(key: object) -> str:
+    """A mapping key as an error message shows it: a member's name, else its repr."""
+    return key.name if isinstance(key, WorkerType) else repr(key)
+
+
+class DiskType(LenientEnum):
     """The disk a worker gets (``diskType``)."""
 
     STANDARD = "STANDARD"
@@ -161,6 +213,7 @@ MAX_GB_PER_VCPU = max(r.max_gb // cpu for cpu, r in WORKER_MEMORY.items())
 MAX_WORKER_COUNT = 1_000_000
 
 
+@checked_fields
 @dataclass(frozen=True)
 class WorkerConfiguration:
     """The size of one worker: vCPU, memory and disk, rendered as the API's strings.
@@ -214,6 +267,7 @@ class WorkerConfiguration:
         check_worker_configuration(self, argument=argument, release=release)
 
 
+@checked_fields
 @dataclass(frozen=True)
 class InitialWorkers:
     """Pre-initialized workers of one worker type.

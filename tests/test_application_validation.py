@@ -29,8 +29,10 @@ from constructs_lib.monitoring_configuration import (
     PrometheusRemoteWrite,
     S3Logs,
 )
+from constructs_lib.network import EmrServerlessNetwork
 from constructs_lib.releases import ReleaseLabel
 from constructs_lib.runtime_configuration import spark_defaults, spark_driver_log4j2
+from constructs_lib.subnet_planning import Workload
 from constructs_lib.workers import (
     Architecture,
     DiskType,
@@ -346,7 +348,7 @@ def test_worker_images_cover_every_worker_type(build: Builder) -> None:
         worker_images={WorkerType.HIVE_DRIVER: image},
     )
     build.refused(
-        "must cover every worker type",
+        "HIVE applications have the worker types",
         engine=EngineType.HIVE,
         worker_images={WorkerType.HIVE_DRIVER: image, WorkerType.SPARK_EXECUTOR: image},
     )
@@ -432,7 +434,11 @@ def test_prometheus_needs_7_1_0_and_the_amp_url(build: Builder) -> None:
     ("engine", "log_types", "match"),
     [
         (EngineType.SPARK, {WorkerType.SPARK_DRIVER: [LogType.HIVE_LOG]}, "SPARK_DRIVER sends"),
-        (EngineType.SPARK, {WorkerType.TEZ_TASK: [LogType.STDOUT]}, "SPARK applications log"),
+        (
+            EngineType.SPARK,
+            {WorkerType.TEZ_TASK: [LogType.STDOUT]},
+            "SPARK applications have the worker types",
+        ),
         (EngineType.HIVE, {WorkerType.TEZ_TASK: [LogType.TEZ_AM]}, "TEZ_TASK sends"),
         (EngineType.HIVE, {WorkerType.HIVE_DRIVER: []}, "HIVE_DRIVER sends"),
         (EngineType.SPARK, {WorkerType.SPARK_DRIVER: [LogType.STDOUT, LogType.STDOUT]}, "distinct"),
@@ -673,13 +679,9 @@ def test_network_or_vpc(build: Builder) -> None:
     stack = build.stack()
     vpc = imported_vpc(stack, ["10.0.0.0/22"])
 
-    class Network:  # the attributes EmrServerlessApplication reads of an EmrServerlessNetwork
-        def __init__(self) -> None:
-            self.vpc = vpc
-            self.subnets = vpc.select_subnets()
-            self.security_group = ec2.SecurityGroup(stack, "NetworkGroup", vpc=vpc)
-
-    network = Network()
+    network = EmrServerlessNetwork(
+        stack, "Network", workloads=[Workload(max_vcpu=16, worker_vcpu=4)], vpc=vpc
+    )
     build.refused("either as network", network=network, vpc=vpc)
     app = build(stack, network=network)
     assert app.security_groups == (network.security_group,)

@@ -460,12 +460,12 @@ def test_known_applications_must_be_in_the_repositorys_account_and_region(
     CustomImageRepository(stack, "Good", application_arns=[APPLICATION])
 
 
-@pytest.mark.parametrize("arns", [[], APPLICATION])
-def test_application_arns_is_a_non_empty_list(stack: cdk.Stack, arns: Any) -> None:
-    _refused(
-        "an empty list would let no application pull",
-        lambda: CustomImageRepository(stack, "Bad", application_arns=arns),
-    )
+@pytest.mark.parametrize(
+    ("arns", "match"),
+    [([], "an empty list would let no application pull"), (APPLICATION, "takes a list")],
+)
+def test_application_arns_is_a_non_empty_list(stack: cdk.Stack, arns: Any, match: str) -> None:
+    _refused(match, lambda: CustomImageRepository(stack, "Bad", application_arns=arns))
     CustomImageRepository(stack, "Good", application_arns=[APPLICATION])
 
 

@@ -209,12 +209,16 @@ def _notify(states: Any) -> JobStateNotifications:
 
 
 @pytest.mark.parametrize(
-    "states", [[], [JobRunState.FAILED, JobRunState.FAILED], ["FAILED"]], ids=str
+    "states", [[], [JobRunState.FAILED, JobRunState.FAILED], ["NOT_A_STATE"]], ids=str
 )
 def test_no_repeated_or_unknown_states_are_refused(states: Any) -> None:
     with pytest.raises(EmrServerlessValidationError) as error:
         _notify(states)
-    assert error.value.argument == "states"
+    assert error.value.argument.startswith("states")
+
+
+def test_states_may_be_given_by_name_in_any_case() -> None:
+    assert _notify(["failed", "Cancelled"]).states == (JobRunState.FAILED, JobRunState.CANCELLED)
 
 
 def test_a_single_state_passes() -> None:

@@ -10,6 +10,7 @@ import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 
+from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.network import (
     FLOW_LOGS_KEY_ACTIONS,
     IGW_ROUTE_RULES,
@@ -652,7 +653,6 @@ def test_refuses_new_vpc_arguments_with_an_existing_vpc(
         ({"nat_gateways": 0, "public_subnet_prefix": 28}, "public_subnet_prefix", "only to hold"),
         ({"public_subnet_prefix": 29}, "public_subnet_prefix", "/16 to /28"),
         ({"interface_endpoints": [InterfaceEndpoint.STS] * 2}, "interface_endpoints", "once"),
-        ({"interface_endpoints": ["sts"]}, "interface_endpoints", "InterfaceEndpoint"),
         ({"flow_logs_retention": logs.RetentionDays.INFINITE}, "flow_logs_retention", "retention"),
         ({"internet_https_egress": False}, "internet_https_egress", "cannot reach Amazon S3"),
         ({"vpc_cidr": "10.0.0.0/26"}, "vpc_cidr", "do not fit 10.0.0.0/26"),
@@ -665,6 +665,16 @@ def test_refuses_bad_arguments(kwargs: dict[str, Any], argument: str, message: s
     with pytest.raises(SubnetPlanningError, match=message) as caught:
         EmrServerlessNetwork(_stack(), "Network", **arguments)
     assert caught.value.argument == argument
+
+
+def test_interface_endpoints_are_members_or_their_service_names() -> None:
+    with pytest.raises(EmrServerlessValidationError, match="is a InterfaceEndpoint") as caught:
+        EmrServerlessNetwork(
+            _stack(), "Network", workloads=ONE, interface_endpoints=["no-such-service"]
+        )
+    assert caught.value.argument == "interface_endpoints[0]"
+    network = EmrServerlessNetwork(_stack(), "Network", workloads=ONE, interface_endpoints=["STS"])
+    assert network.endpoint_security_group is not None
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,10 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
 
+from constructs_lib.compliance import acknowledge
 from constructs_lib.notification_topic import NotificationTopic, principal_name
 from tests.harness import Synthesis, new_app, synthesize
 
@@ -23,6 +26,21 @@ def synthesis() -> Synthesis:
         master_key=kms.Key(stack, "TeamKey", enable_key_rotation=True),
     )
     NotificationTopic(stack, "Short", removal_policy=cdk.RemovalPolicy.DESTROY)
+    subscribed = cdk.Stack(app, "Subscribed")
+    topic = NotificationTopic(subscribed, "Alerts")
+    topic.add_subscription(subscriptions.EmailSubscription("data-ops@example.com"))
+    topic.add_subscription(subscriptions.EmailSubscription("oncall@example.com"))
+    own = sqs.Queue(
+        subscribed,
+        "OwnQueue",
+        encryption=sqs.QueueEncryption.KMS_MANAGED,
+        enforce_ssl=True,
+    )
+    acknowledge(own.node.default_child, "AwsSolutions-SQS3", "x" * 40)  # type: ignore[arg-type]
+    acknowledge(own.node.default_child, "Serverless-SQSRedrivePolicy", "x" * 40)  # type: ignore[arg-type]
+    topic.add_subscription(
+        subscriptions.EmailSubscription("own@example.com", dead_letter_queue=own)
+    )
     return synthesize(app)
 
 
@@ -61,8 +79,49 @@ def test_keys_rotate_and_are_retained_unless_told(synthesis: Synthesis) -> None:
     assert policies == {"OpsKey": "Retain", "TeamKey": "Retain", "ShortKey": "Delete"}
 
 
+def test_subscriptions_without_a_queue_get_the_topics_dead_letter_queue(
+    synthesis: Synthesis,
+) -> None:
+    template = synthesis.templates["Subscribed"]["Resources"]
+    queues = {n: r for n, r in template.items() if r["Type"] == "AWS::SQS::Queue"}
+    (dead_letter,) = [n for n in queues if n.startswith("AlertsSubscriptionsDeadLetterQueue")]
+    assert queues[dead_letter]["Properties"]["KmsMasterKeyId"] == {
+        "Fn::GetAtt": [next(n for n in template if n.startswith("AlertsKey")), "Arn"]
+    }
+    redrive = {
+        r["Properties"]["Endpoint"]: r["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]
+        for r in template.values()
+        if r["Type"] == "AWS::SNS::Subscription"
+    }
+    own = next(n for n in queues if n.startswith("OwnQueue"))
+    assert redrive == {
+        "data-ops@example.com": {"Fn::GetAtt": [dead_letter, "Arn"]},
+        "oncall@example.com": {"Fn::GetAtt": [dead_letter, "Arn"]},
+        "own@example.com": {"Fn::GetAtt": [own, "Arn"]},
+    }
+
+
+def test_sns_may_use_the_topic_key_for_its_dead_letter_queue(synthesis: Synthesis) -> None:
+    template = synthesis.templates["Subscribed"]["Resources"]
+    key = next(r for n, r in template.items() if n.startswith("AlertsKey"))
+    statements = key["Properties"]["KeyPolicy"]["Statement"]
+    sns_statements = [
+        s for s in statements if s.get("Principal") == {"Service": "sns.amazonaws.com"}
+    ]
+    assert sns_statements == [
+        {
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Effect": "Allow",
+            "Principal": {"Service": "sns.amazonaws.com"},
+            "Resource": "*",
+        }
+    ]
+
+
 def test_publishing_without_tls_is_denied(synthesis: Synthesis) -> None:
-    policies = _resources(synthesis, "AWS::SNS::TopicPolicy")
+    policies = {
+        name: policy for name, policy in _resources(synthesis, "AWS::SNS::TopicPolicy").items()
+    }
     assert len(policies) == 3
     for policy in policies.values():
         (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]

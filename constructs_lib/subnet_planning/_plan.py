@@ -58,6 +58,13 @@ class Workload:
         check_whole_number(self.max_vcpu, argument="max_vcpu", minimum=1)
         check_worker_vcpu(self.worker_vcpu)
         check_whole_number(self.headroom_percent, argument="headroom_percent", minimum=0)
+        if not isinstance(self.name, str):
+            raise SubnetPlanningError(
+                argument="name",
+                value=self.name,
+                rule="a workload's name is a string (a label for tables and messages)",
+                fix="pass a string, e.g. the application's name",
+            )
 
     @property
     def workers(self) -> int:
