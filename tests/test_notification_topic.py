@@ -119,9 +119,7 @@ def test_sns_may_use_the_topic_key_for_its_dead_letter_queue(synthesis: Synthesi
 
 
 def test_publishing_without_tls_is_denied(synthesis: Synthesis) -> None:
-    policies = {
-        name: policy for name, policy in _resources(synthesis, "AWS::SNS::TopicPolicy").items()
-    }
+    policies = _resources(synthesis, "AWS::SNS::TopicPolicy")
     assert len(policies) == 3
     for policy in policies.values():
         (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
