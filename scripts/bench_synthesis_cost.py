@@ -1,0 +1,346 @@
+"""What one more application costs to synthesize: jsii kernel requests and milliseconds.
+
+Figures, not tests (``make bench`` prints them). Each measurement runs in a fresh Python
+process and synthesizes an app holding ``n`` copies of one *unit of work*; the marginal
+cost of a unit is the difference between ``n = LARGE`` and ``n = SMALL`` divided by the
+units added. Runs alternate between the sizes (and implementations) so that a slow moment
+of the machine hits every figure alike; medians are reported.
+
+The unit is the same work for both implementations:
+
+- **ours**: an ``EmrServerlessNetwork`` (a private VPC), ``ApplicationLogs`` (S3 logs),
+  a ``JobRuntimeRole`` with prefix-scoped S3 read/write and Glue read, and an
+  ``EmrServerlessApplication`` on the network sending logs there;
+- **DSF** (the Data Solutions Framework's ``SparkEmrServerlessRuntime``, installed in a
+  benchmark-only virtual environment, never a library dependency): a runtime (its own
+  VPC), an ``AnalyticsBucket`` for logs, and an execution role from
+  ``SparkEmrServerlessRuntime.create_execution_role`` with the same S3 and Glue access.
+
+Requests into jsii's Node.js kernel are counted by wrapping the kernel process's
+``send`` in the benchmark's child process (never in the library). ``--nag`` registers
+the five cdk-nag packs on the app (ours: ``add_compliance_checks``; DSF: the same packs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SMALL = 1
+LARGE = 11
+
+#: The DSF release measured, in its own virtual environment (``make bench`` creates it).
+DSF_REQUIREMENT = "cdklabs.aws-data-solutions-framework==1.21.3"
+DSF_VENV = ROOT / ".bench" / "venv-dsf"
+
+
+# --------------------------------------------------------------------------- the child
+
+
+class RequestCounter:
+    """Counts requests sent to jsii's Node.js kernel (every create/invoke/get/set/callback)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def install(self) -> None:
+        from jsii._kernel.providers import process
+
+        original = process._NodeProcess.send
+        counter = self
+
+        def send(self: Any, request: Any, response_type: Any) -> Any:
+            counter.count += 1
+            return original(self, request, response_type)
+
+        process._NodeProcess.send = send  # type: ignore[method-assign]
+
+    @contextmanager
+    def counting(self) -> Iterator[list[int]]:
+        """Yields a one-element list that holds the requests made inside the block."""
+        result = [0]
+        start = self.count
+        try:
+            yield result
+        finally:
+            result[0] = self.count - start
+
+
+def _our_unit(stack: Any, index: int) -> None:
+    from aws_cdk import aws_s3 as s3
+
+    from constructs_lib import (
+        ApplicationLogs,
+        EmrServerlessApplication,
+        EmrServerlessNetwork,
+        JobRuntimeRole,
+        Workload,
+    )
+
+    network = EmrServerlessNetwork(
+        stack, f"Network{index}", workloads=[Workload(max_vcpu=400, worker_vcpu=4)]
+    )
+    logs = ApplicationLogs(stack, f"Logs{index}", cloudwatch_logging=False)
+    role = JobRuntimeRole(stack, f"Role{index}")
+    data = s3.Bucket.from_bucket_name(stack, f"Data{index}", f"bench-data-{index}")
+    role.grant_s3_read(data, "input/")
+    role.grant_s3_read_write(data, "output/")
+    role.grant_glue_read("sales", all_tables=True)
+    logs.grant_write(role)
+    EmrServerlessApplication(
+        stack,
+        f"Spark{index}",
+        network=network,
+        monitoring=logs.monitoring_configuration(),
+    )
+
+
+def _dsf_unit(stack: Any, index: int) -> None:
+    from aws_cdk import Aws
+    from aws_cdk import aws_iam as iam
+    from aws_cdk import aws_kms as kms
+    from cdklabs.aws_data_solutions_framework import processing, storage
+
+    key = kms.Key(stack, f"LogKey{index}", enable_key_rotation=True)
+    logs = storage.AnalyticsBucket(stack, f"Logs{index}", encryption_key=key)
+    data = f"arn:{Aws.PARTITION}:s3:::bench-data-{index}"
+    glue = f"arn:{Aws.PARTITION}:glue:{Aws.REGION}:{Aws.ACCOUNT_ID}"
+    policy = iam.PolicyDocument(
+        statements=[
+            iam.PolicyStatement(actions=["s3:GetObject"], resources=[f"{data}/input/*"]),
+            iam.PolicyStatement(
+                actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                resources=[f"{data}/output/*"],
+            ),
+            iam.PolicyStatement(actions=["s3:ListBucket"], resources=[data]),
+            iam.PolicyStatement(
+                actions=["glue:GetDatabase", "glue:GetTable", "glue:GetTables"],
+                resources=[
+                    f"{glue}:catalog",
+                    f"{glue}:database/sales",
+                    f"{glue}:table/sales/*",
+                ],
+            ),
+            iam.PolicyStatement(actions=["s3:PutObject"], resources=[f"{logs.bucket_arn}/logs/*"]),
+        ]
+    )
+    role = processing.SparkEmrServerlessRuntime.create_execution_role(stack, f"Role{index}", policy)
+    runtime = processing.SparkEmrServerlessRuntime(stack, f"Spark{index}", name=f"spark{index}")
+    runtime.grant_start_execution(role, runtime.application.attr_arn)
+
+
+UNITS: dict[str, Callable[[Any, int], None]] = {"ours": _our_unit, "dsf": _dsf_unit}
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One child's figures."""
+
+    seconds: float
+    requests: int
+    python_mib: float
+    node_mib: float
+
+
+def child(implementation: str, units: int, *, nag: bool) -> Sample:
+    """Build and synthesize ``units`` units in this process; figures of build + synth."""
+    counter = RequestCounter()
+    counter.install()
+    start = time.perf_counter()
+    import aws_cdk as cdk
+
+    outdir = tempfile.mkdtemp(prefix="bench-cost-")
+    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    context.pop("emr-serverless:platformConfig", None)
+    with counter.counting() as requests:
+        app = cdk.App(outdir=outdir, context=context)
+        if nag:
+            _add_packs(app, implementation)
+        stack = cdk.Stack(
+            app, "Bench", env=cdk.Environment(account="123456789012", region="eu-west-1")
+        )
+        for index in range(units):
+            UNITS[implementation](stack, index)
+        app.synth()
+    seconds = time.perf_counter() - start
+    from jsii._runtime import kernel
+
+    kernel.provider._process.stop()
+    return Sample(
+        seconds=seconds,
+        requests=requests[0],
+        python_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        node_mib=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    )
+
+
+def _add_packs(app: Any, implementation: str) -> None:
+    if implementation == "ours":
+        from constructs_lib.compliance import add_compliance_checks
+
+        add_compliance_checks(app)
+        return
+    from aws_cdk import Validations
+    from cdk_nag import (
+        AwsSolutionsChecks,
+        HIPAASecurityChecks,
+        NIST80053R5Checks,
+        PCIDSS321Checks,
+        ServerlessChecks,
+    )
+
+    for pack in (
+        AwsSolutionsChecks,
+        NIST80053R5Checks,
+        HIPAASecurityChecks,
+        PCIDSS321Checks,
+        ServerlessChecks,
+    ):
+        Validations.of(app).add_plugins(pack(app))
+
+
+# --------------------------------------------------------------------------- the parent
+
+
+def python_for(implementation: str) -> str:
+    """The interpreter whose environment has ``implementation``."""
+    return str(DSF_VENV / "bin" / "python") if implementation == "dsf" else sys.executable
+
+
+def ensure_dsf_venv() -> bool:
+    """Create the benchmark-only DSF environment once; whether it is usable."""
+    python = DSF_VENV / "bin" / "python"
+    marker = DSF_VENV / f".installed-{DSF_REQUIREMENT}"
+    if marker.exists():
+        return True
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(DSF_VENV)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", DSF_REQUIREMENT, "cdk-nag>=3,<4"],
+            check=True,
+        )
+    except subprocess.CalledProcessError as error:
+        print(f"  (DSF not measured: installing {DSF_REQUIREMENT} failed: {error})")
+        return False
+    marker.touch()
+    return True
+
+
+def measure(implementation: str, units: int, *, nag: bool) -> Sample:
+    """One fresh-process measurement."""
+    command = [python_for(implementation), __file__, "--child", implementation, str(units)]
+    if nag:
+        command.append("--nag")
+    done = subprocess.run(
+        command,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "18,20",
+            "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+        },
+    )
+    return Sample(**json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+@dataclass(frozen=True)
+class Marginal:
+    """The marginal cost of one unit."""
+
+    implementation: str
+    nag: bool
+    ms: float
+    requests: float
+    small_seconds: float
+    large_seconds: float
+    peak_python_mib: float
+    peak_node_mib: float
+
+
+def marginal_costs(implementations: list[str], runs: int) -> list[Marginal]:
+    """Marginal ms and requests per unit, for each implementation, with and without nag."""
+    samples: dict[tuple[str, bool, int], list[Sample]] = {}
+    for _ in range(runs):
+        for nag in (False, True):
+            for implementation in implementations:
+                for units in (SMALL, LARGE):
+                    key = (implementation, nag, units)
+                    samples.setdefault(key, []).append(measure(implementation, units, nag=nag))
+    results = []
+    for implementation in implementations:
+        for nag in (False, True):
+            small = samples[(implementation, nag, SMALL)]
+            large = samples[(implementation, nag, LARGE)]
+            small_s = statistics.median(s.seconds for s in small)
+            large_s = statistics.median(s.seconds for s in large)
+            results.append(
+                Marginal(
+                    implementation=implementation,
+                    nag=nag,
+                    ms=1000 * (large_s - small_s) / (LARGE - SMALL),
+                    requests=(large[0].requests - small[0].requests) / (LARGE - SMALL),
+                    small_seconds=small_s,
+                    large_seconds=large_s,
+                    peak_python_mib=max(s.python_mib for s in large),
+                    peak_node_mib=max(s.node_mib for s in large),
+                )
+            )
+    return results
+
+
+def format_marginals(results: list[Marginal]) -> str:
+    """The lines ``make bench`` prints."""
+    lines = [
+        f"marginal cost of one application (unit of work, {SMALL} -> {LARGE} units, fresh "
+        "processes, medians):",
+        "  implementation  nag   ms/unit  requests/unit  1 unit   11 units  peak Python/Node",
+    ]
+    for r in results:
+        lines.append(
+            f"  {r.implementation:<14}  {'on ' if r.nag else 'off'}  {r.ms:7.0f}  "
+            f"{r.requests:13.0f}  {r.small_seconds:5.2f} s  {r.large_seconds:6.2f} s  "
+            f"{r.peak_python_mib:.0f}/{r.peak_node_mib:.0f} MiB"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    """Print the figures (or, with ``--child``, take one measurement and print it as JSON)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--child", nargs=2, metavar=("IMPLEMENTATION", "UNITS"))
+    parser.add_argument("--nag", action="store_true")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-dsf", action="store_true", help="measure ours only")
+    args = parser.parse_args()
+    if args.child:
+        implementation, units = args.child
+        sample = child(implementation, int(units), nag=args.nag)
+        print(json.dumps(sample.__dict__))
+        return 0
+    implementations = ["ours"]
+    if not args.no_dsf and ensure_dsf_venv():
+        implementations.append("dsf")
+    print(format_marginals(marginal_costs(implementations, args.runs)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
