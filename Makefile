@@ -80,9 +80,13 @@ test: lint typecheck unit
 bench: setup
 	$(PY) scripts/bench.py
 
-# A Markdown review of the synthesized stacks for pull requests: cdk.out/review.md.
+# What the working tree changes, as the pull-request comment (cdk.out/review.md) and the full
+# report (cdk.out/review-full.md). BASE=<git ref> compares with that ref, synthesized in a
+# temporary directory with this venv (BASE=main make review); without BASE there is no base.
+BASE ?=
 review: synth
-	$(PY) scripts/review.py --cdk-out $(CDK_OUT) --output $(CDK_OUT)/review.md
+	$(PY) scripts/review.py --head $(CDK_OUT) --output $(CDK_OUT)/review.md \
+		$(if $(strip $(BASE)),--base-ref '$(BASE)')
 
 clean:
 	rm -rf $(CDK_OUT) .bench .mypy_cache .ruff_cache .pytest_cache .hypothesis

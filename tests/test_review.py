@@ -1,479 +1,796 @@
-"""make review: the Markdown review of a cloud assembly synthesized here, section by section."""
+"""make review: what a change does to the infrastructure, from two cloud assemblies.
+
+Assemblies are written as JSON (tests/review_fixtures.py), one base/head pair per change
+kind, each asserted on the rendered Markdown. The size bound for a 50-team platform is proven
+on synthetic templates cloned from the reference app's real ones (a 50-team synth takes
+~100 s; one synthesis of the reference app is shared with tests/test_reference_app.py).
+"""
 
 from __future__ import annotations
 
+import html
 import json
+import os
+import re
+import stat
+import subprocess
+import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import aws_cdk as cdk
 import pytest
-from aws_cdk import aws_aps as aps
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_emrserverless as emr
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_sns as sns
 from hypothesis import given
 from hypothesis import strategies as st
 
-from constructs_lib.grants import grant_job_submission
-from constructs_lib.managed_policy_role import ManagedPolicyRole
-from constructs_lib.secure_bucket import SecureBucket
+from constructs_lib.application_updates import classify_update
 from scripts import review
-from tests.harness import Synthesis, cfn_lint, new_app, policy_statements, synthesize
+from tests import review_fixtures as fx
+from tests.harness import Synthesis
+
+NETWORK = fx.NETWORK
+ANALYTICS = fx.team_stack_name("analytics")
+REPORTING = fx.team_stack_name("reporting")
+
+
+# ---------------------------------------------------------------- helpers
 
 
 @pytest.fixture(scope="module")
-def synthesis() -> Synthesis:
-    app = new_app()
-    net = cdk.Stack(app, "Net", description="network for the review test")
-    vpc = ec2.Vpc(net, "Vpc", max_azs=2, nat_gateways=1)
-    vpc.add_interface_endpoint("Logs", service=ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS)
-    vpc.add_gateway_endpoint("S3", service=ec2.GatewayVpcEndpointAwsService.S3)
-    workers = ec2.SecurityGroup(net, "Workers", vpc=vpc, allow_all_outbound=False)
-    workers.add_ingress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(22), "ssh from anywhere")
-    clients = ec2.SecurityGroup(net, "Clients", vpc=vpc)
-    workers.add_ingress_rule(clients, ec2.Port.tcp_range(8000, 8100), "from clients")
-    workers.add_egress_rule(ec2.Peer.ipv4("10.0.0.0/16"), ec2.Port.tcp(443), "to the VPC")
-    cdk.CfnParameter(net, "Unused")
-
-    platform = cdk.Stack(app, "Platform")
-    data = SecureBucket(platform, "Data")
-    runtime = ManagedPolicyRole(
-        platform, "Runtime", assumed_by=iam.ServicePrincipal("emr-serverless.amazonaws.com")
-    )
-    data.grant_read(runtime, "input/*")
-    application = emr.CfnApplication(
-        platform,
-        "App",
-        release_label="emr-7.6.0",
-        type="SPARK",
-        initial_capacity=[
-            _capacity("DRIVER", 1, "2vCPU", "4GB"),
-            _capacity("EXECUTOR", 4, "4vCPU", "16GB", disk="50GB"),
-        ],
-        maximum_capacity=emr.CfnApplication.MaximumAllowedResourcesProperty(
-            cpu="64vCPU", memory="256GB"
-        ),
-        auto_stop_configuration=emr.CfnApplication.AutoStopConfigurationProperty(
-            enabled=True, idle_timeout_minutes=30
-        ),
-    )
-    submitter = ManagedPolicyRole(platform, "Submitter", assumed_by=iam.AccountRootPrincipal())
-    grant_job_submission(submitter, application_arn=application.attr_arn, runtime_roles=[runtime])
-    aps.CfnWorkspace(platform, "Metrics", alias="team-metrics")
-
-    stage = cdk.Stage(app, "Later")
-    sns.Topic(cdk.Stack(stage, "Alerts"), "Topic")
-    return synthesize(app, require_clean=False)
+def base_assembly(tmp_path_factory: pytest.TempPathFactory) -> review.Assembly:
+    root = fx.write_assembly(tmp_path_factory.mktemp("base"), fx.platform())
+    return review.load_assembly(root)
 
 
-def _capacity(
-    key: str, count: int, cpu: str, memory: str, *, disk: str | None = None
-) -> emr.CfnApplication.InitialCapacityConfigKeyValuePairProperty:
-    return emr.CfnApplication.InitialCapacityConfigKeyValuePairProperty(
-        key=key,
-        value=emr.CfnApplication.InitialCapacityConfigProperty(
-            worker_count=count,
-            worker_configuration=emr.CfnApplication.WorkerConfigurationProperty(
-                cpu=cpu, memory=memory, disk=disk
-            ),
-        ),
-    )
+def compare(
+    tmp_path: Path,
+    base: review.Assembly,
+    head: Mapping[str, Mapping[str, Any]],
+    **options: Any,
+) -> review.Review:
+    root = fx.write_assembly(tmp_path / "head", head, **options)
+    return review.compare(base, review.load_assembly(root))
 
 
-@pytest.fixture(scope="module")
-def templates(synthesis: Synthesis) -> dict[str, dict[str, Any]]:
-    """Every stack's template, the stage's (in ``assembly-Later``) included."""
-    (nested,) = (synthesis.outdir / "assembly-Later").glob("*.template.json")
-    return {
-        **synthesis.templates,
-        nested.name.removesuffix(".template.json"): json.loads(nested.read_text()),
-    }
+def comment(result: review.Review) -> str:
+    text = review.write_review(result)
+    assert_inert(text)
+    return text
 
 
-@pytest.fixture(scope="module")
-def text(synthesis: Synthesis) -> str:
-    output = synthesis.outdir / "review.md"
-    assert review.main(["--cdk-out", str(synthesis.outdir), "--output", str(output)]) == 0
-    return output.read_text()
+def part(text: str, heading: str) -> list[str]:
+    """The lines under ``### heading`` (up to the next ``###``)."""
+    assert f"\n### {heading}\n" in text, heading
+    return text.split(f"\n### {heading}\n", 1)[1].split("\n### ", 1)[0].strip().splitlines()
 
 
-def logical_id(synthesis: Synthesis, stack: str, prefix: str, kind: str) -> str:
-    resources = synthesis.templates[stack]["Resources"]
-    (found,) = [k for k, v in resources.items() if k.startswith(prefix) and v["Type"] == kind]
-    return found
+def details(text: str, stack: str) -> str:
+    """The ``<details>`` block of ``stack``."""
+    start = text.index(f"<summary><b>{stack}</b>")
+    return text[start : text.index("</details>", start)]
 
 
-def section(text: str, stack: str, heading: str) -> list[str]:
-    """The lines under ``### heading`` in ``## Stack `stack```."""
-    stack_part = text.split(f"## Stack `{stack}`\n", 1)[1].split("\n## ", 1)[0]
-    return stack_part.split(f"### {heading}\n", 1)[1].split("\n### ", 1)[0].strip().splitlines()
+def subsection(block: str, heading: str) -> list[str]:
+    return block.split(f"#### {heading}\n", 1)[1].split("\n#### ", 1)[0].strip().splitlines()
+
+
+def cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip()[1:-1].split("|")]
 
 
 def rows(lines: list[str]) -> list[list[str]]:
-    """The body rows of the Markdown table in ``lines``, as cells."""
-    table = [line for line in lines if line.startswith("|")][2:]
-    return [[cell.strip() for cell in line.strip("|").split(" | ")] for line in table]
+    """The body rows of the first table in ``lines``."""
+    table = []
+    for line in lines:
+        if line.startswith("|"):
+            table.append(line)
+        elif table:
+            break
+    return [cells(line) for line in table[2:]]
 
 
-# ---------------------------------------------------------------- summary and resources
+def summary(text: str) -> dict[str, str]:
+    """The ``What | Change`` table at the top."""
+    return {row[0]: row[1] for row in rows(text.split("\n### ", 1)[0].splitlines())}
 
 
-def test_summary_lists_every_stack_with_its_counts(
-    synthesis: Synthesis, templates: dict[str, dict[str, Any]], text: str
-) -> None:
-    summary = rows(text.split("\n## ", 1)[0].splitlines())
-    names = sorted(templates)
-    assert [row[0].split("]")[0].strip("[`") for row in summary] == names
-    for row, name in zip(summary, names, strict=True):
-        assert row[1] == str(len(templates[name]["Resources"]))
-    assert text.startswith(
-        f"# Infrastructure review\n\nCloud assembly `{synthesis.outdir}`: 3 stacks"
+#: Every HTML tag the review writes; no other may appear.
+_TAGS = frozenset(
+    {"<details>", "</details>", "<summary>", "</summary>", "<code>", "</code>", "<br>"}
+    | {"<b>", "</b>"}
+)
+_HEADINGS = re.compile(r"^(## Infrastructure review|### [A-Z][a-z -]+|#### [A-Za-z][A-Za-z -]+)$")
+
+
+def assert_inert(text: str) -> None:
+    """Nothing in ``text`` is HTML or Markdown structure but what the review writes."""
+    assert "<!--" not in text
+    assert "`" not in text
+    assert set(re.findall(r"<[^<>]*>", text)) <= _TAGS
+    assert "<" not in re.sub(r"<[^<>]*>", "", text)
+    assert text.count("<details>") == text.count("</details>") == text.count("<summary>")
+    for line in text.splitlines():
+        if line.startswith("#"):
+            assert _HEADINGS.match(line), line
+    shown = html.unescape(text)
+    assert not re.search(r"@[A-Za-z0-9]", shown)
+    assert not re.search(r"#\d", shown)
+    assert not re.search(r"(?i)(https?://|www\.)(?!aws\.amazon\.com/)", shown)
+    assert "\r" not in text
+    hidden = {c for c in text if unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"}}
+    assert hidden <= {"\n"}
+    table: list[str] = []
+    for line in [*text.splitlines(), ""]:
+        if line.startswith("|"):
+            table.append(line)
+            continue
+        if table:
+            assert {len(cells(row)) for row in table} == {len(cells(table[0]))}, table[0]
+            assert set(table[1]) <= {"|", "-"}
+        table = []
+
+
+def skeleton(text: str) -> list[str]:
+    """The structure of ``text``: headings, details, table widths, list items, paragraphs."""
+
+    def kind(line: str) -> str:
+        if line.startswith("|"):
+            return f"table of {len(cells(line))}"
+        if line.startswith("#") or line in ("<details>", "</details>", "", "---"):
+            return line
+        if line.startswith("<summary>"):
+            return "summary"
+        return "item" if line.startswith("- ") else "text"
+
+    return [kind(line) for line in text.splitlines()]
+
+
+# ---------------------------------------------------------------- each change kind
+
+
+def test_team_added(tmp_path: Path, base_assembly: review.Assembly) -> None:
+    science = fx.team_stack_name("science")
+    text = comment(
+        compare(tmp_path, base_assembly, fx.platform(("analytics", "reporting", "science")))
     )
-
-
-def test_resources_by_type_with_counts_and_logical_ids(
-    templates: dict[str, dict[str, Any]], text: str
-) -> None:
-    for stack, template in templates.items():
-        by_type: dict[str, list[str]] = {}
-        for logical, resource in template["Resources"].items():
-            by_type.setdefault(resource["Type"], []).append(logical)
-        table = {row[0].strip("`"): row for row in rows(section(text, stack, "Resources by type"))}
-        assert sorted(table) == sorted(by_type)
-        for kind, ids in by_type.items():
-            assert table[kind][1] == str(len(ids))
-            assert table[kind][2] == "<br>".join(f"`{i}`" for i in sorted(ids))
-
-
-def test_stage_stacks_are_found_in_nested_assemblies(
-    templates: dict[str, dict[str, Any]], text: str
-) -> None:
-    (nested,) = [name for name in templates if name.startswith("Later")]
-    assert f"## Stack `{nested}`" in text
-    findings = rows(
-        section(text, nested, "Synth findings (cdk-nag, CloudFormation rules, warnings)")
+    stacks = {row[0]: row for row in rows(part(text, "Stacks"))}
+    assert list(stacks) == [f"<code>{science}</code>"]
+    assert stacks[f"<code>{science}</code>"][1:4] == ["added", "+6 -0 ⟳0 ~0", "+3 -0"]
+    assert "3 stacks unchanged." in part(text, "Stacks")
+    assert summary(text)["Applications stopped (or replaced) for an update"] == "0"
+    assert "### Applications this change stops" not in text
+    assert "### Stateful resources and subnets replaced or removed" not in text
+    block = details(text, science)
+    added = {row[1]: row for row in rows(subsection(block, "Resources"))}
+    assert added["<code>AWS::EMRServerless::Application</code>"][:3] == [
+        "+ added",
+        "<code>AWS::EMRServerless::Application</code>",
+        "<code>Application</code>",
+    ]
+    iam = rows(subsection(block, "IAM statements"))
+    assert [(r[0], r[1]) for r in iam] == [
+        ("+", "<code>RuntimeRole</code> (trust policy)"),
+        ("+", "<code>RuntimePolicy</code> (managed policy)"),
+        ("+", "<code>RuntimePolicy</code> (managed policy)"),
+    ]
+    assert iam[0][4] == "<code>Service: emr-serverless.amazonaws.com</code>"
+    # its pre-initialized workers: 2 ARM64 executors of 4 vCPU and 16 GB, all month
+    hourly = (
+        2 * 4 * review.PRICES["emr_vcpu_arm64"].usd + 2 * 16 * review.PRICES["emr_gb_arm64"].usd
     )
-    assert any("(Later/Alerts/Topic/Resource)" in row[2] for row in findings)
-
-
-# ---------------------------------------------------------------- IAM
-
-
-def iam_rows(text: str, stack: str) -> list[list[str]]:
-    return rows(section(text, stack, "IAM statements"))
-
-
-def test_every_policy_statement_is_listed(templates: dict[str, dict[str, Any]], text: str) -> None:
-    for stack, template in templates.items():
-        expected = list(policy_statements(template))  # the harness's own walk
-        listed = iam_rows(text, stack) if expected else []
-        assert len(listed) == len(expected), stack
-
-
-def test_trust_policy(synthesis: Synthesis, text: str) -> None:
-    role = logical_id(synthesis, "Platform", "Runtime", "AWS::IAM::Role")
-    (row,) = [r for r in iam_rows(text, "Platform") if r[0] == f"`{role}` (trust policy)"]
-    assert row[1:] == [
-        f"`{role}`",
-        "Allow",
-        "`Service: emr-serverless.amazonaws.com`",
-        "`sts:AssumeRole`",
+    (cost,) = [r for r in rows(part(text, "Cost-relevant changes")) if "Pre-initialized" in r[1]]
+    assert cost[0] == f"<code>{science}</code>"
+    assert cost[2:] == [
         "-",
-        "-",
+        f"5,840 vCPU-hours (${hourly * 730:,.2f}; 8 vCPU, 32 GB, arm64)",
+        f"+${hourly * 730:,.2f}",
     ]
+    assert f"({review.EMR_PRICING})" in part(text, "Cost-relevant changes")[-1]
 
 
-def test_identity_policy_with_rendered_intrinsics(synthesis: Synthesis, text: str) -> None:
-    role = logical_id(synthesis, "Platform", "Runtime", "AWS::IAM::Role")
-    bucket = logical_id(synthesis, "Platform", "Data", "AWS::S3::Bucket")
-    submitter = logical_id(synthesis, "Platform", "Submitter", "AWS::IAM::Role")
-    platform = iam_rows(text, "Platform")
-    read = [r for r in platform if f"`${{{bucket}.Arn}}/input/*`" in r[5]]
-    (row,) = read
-    assert row[0].endswith("(managed policy)")
-    assert row[1] == f"`Roles: ${{{role}}}`"
-    assert "`s3:GetObject*`" in row[4].split("<br>")
-    assert row[2] == "⚠️ Allow"  # s3:GetObject* is a wildcard action
-    (pass_role,) = [r for r in platform if r[4] == "`iam:PassRole`"]
-    assert pass_role[1] == f"`Roles: ${{{submitter}}}`"
-    assert pass_role[5] == f"`${{{role}.Arn}}`"
-    assert pass_role[6] == "`StringEquals iam:PassedToService = emr-serverless.amazonaws.com`"
-    (runs,) = [r for r in platform if "`emr-serverless:GetJobRun`" in r[4].split("<br>")]
-    assert runs[5] == "`${App.Arn}/jobruns/*`"
-
-
-def test_resource_policies(synthesis: Synthesis, text: str) -> None:
-    bucket = logical_id(synthesis, "Platform", "Data", "AWS::S3::Bucket")
-    tls = [
-        r
-        for r in iam_rows(text, "Platform")
-        if r[1] == f"`Bucket: ${{{bucket}}}`" and r[6] == "`Bool aws:SecureTransport = false`"
-    ]
-    assert [r[2:6] for r in tls] == [
-        ["Deny", "`AWS: *`", "`s3:*`", f"`${{{bucket}.Arn}}`<br>`${{{bucket}.Arn}}/*`"]
-    ]
-    keys = [r for r in iam_rows(text, "Platform") if r[0].endswith("(key policy)")]
-    assert keys
-    assert all(r[3] == "`AWS: arn:${AWS::Partition}:iam::${AWS::AccountId}:root`" for r in keys)
-
-
-# ---------------------------------------------------------------- security groups
-
-
-def test_security_group_rules(synthesis: Synthesis, text: str) -> None:
-    workers = logical_id(synthesis, "Net", "Workers", "AWS::EC2::SecurityGroup")
-    clients = logical_id(synthesis, "Net", "Clients", "AWS::EC2::SecurityGroup")
-    table = rows(section(text, "Net", "Security-group rules"))
-    assert [f"`{workers}`", "ingress", "tcp", "22", "⚠️ `0.0.0.0/0`", "ssh from anywhere"] in table
-    assert [f"`{workers}`", "egress", "tcp", "443", "`10.0.0.0/16`", "to the VPC"] in table
-    assert [
-        f"`${{{workers}.GroupId}}`",
-        "ingress",
-        "tcp",
-        "8000-8100",
-        f"`${{{clients}.GroupId}}`",
-        "from clients",
-    ] in table
-    assert [
-        f"`{clients}`",
-        "egress",
-        "all",
-        "all",
-        "`0.0.0.0/0`",
-        "Allow all outbound traffic by default",
-    ] in table
-    endpoint_rules = [r for r in table if r[0].startswith("`VpcLogs")]
-    assert [r[1:5] for r in endpoint_rules if r[1] == "ingress"] == [
+def test_worker_size_changed(tmp_path: Path, base_assembly: review.Assembly) -> None:
+    head = fx.platform(team_options={"analytics": {"executor": ("8vCPU", "32GB")}})
+    result = compare(tmp_path, base_assembly, head)
+    text = comment(result)
+    before = fx.team_template("analytics")["Resources"]["Application"]["Properties"]
+    after = head[ANALYTICS]["Resources"]["Application"]["Properties"]
+    update = classify_update(before, after)
+    assert [c.name for c in update.changes] == ["InitialCapacity"]
+    stops = part(text, "Applications this change stops")
+    assert [line for line in stops if line.startswith("- ")] == (
         [
-            "ingress",
-            "tcp",
-            "443",
-            f"`${{{logical_id(synthesis, 'Net', 'Vpc', 'AWS::EC2::VPC')}.CidrBlock}}`",
+            "- **Stops** application <code>analytics-application</code> of team "
+            f"<code>analytics</code> (<code>{ANALYTICS}</code>) for an update: "
+            f"<code>InitialCapacity</code> ({update.changes[0].effect.value}: "
+            f"{update.changes[0].reason})"
+        ]
+        if update.stops
+        else []
+    )
+    (cost,) = rows(part(text, "Cost-relevant changes"))
+    assert cost[2].startswith("5,840 vCPU-hours")
+    assert cost[3].startswith("11,680 vCPU-hours")
+    assert cost[4].startswith("+$")
+    (row,) = rows(subsection(details(text, ANALYTICS), "Resources"))
+    assert row == [
+        "~ modified",
+        "<code>AWS::EMRServerless::Application</code>",
+        "<code>Application</code>",
+        "changes <code>InitialCapacity</code>",
+    ]
+
+
+def test_release_changed(tmp_path: Path, base_assembly: review.Assembly) -> None:
+    head = fx.platform(team_options={"reporting": {"release": "emr-7.7.0"}})
+    text = comment(compare(tmp_path, base_assembly, head))
+    update = classify_update(
+        fx.team_template("reporting")["Resources"]["Application"]["Properties"],
+        head[REPORTING]["Resources"]["Application"]["Properties"],
+    )
+    assert [c.name for c in update.changes] == ["ReleaseLabel"]
+    if update.stops:
+        (stop,) = [line for line in part(text, "Applications this change stops") if "- " in line]
+        assert stop.startswith(
+            "- **Stops** application <code>reporting-application</code> of team "
+            f"<code>reporting</code> (<code>{REPORTING}</code>) for an update: "
+            "<code>ReleaseLabel</code>"
+        )
+    assert summary(text)["Applications stopped (or replaced) for an update"] == str(
+        int(update.stops)
+    )
+    assert "### Cost-relevant changes" not in text
+    assert summary(text)["Stateful resources and subnets replaced or removed"] == "0"
+
+
+def test_prefix_granted(tmp_path: Path, base_assembly: review.Assembly) -> None:
+    head = fx.platform(team_options={"analytics": {"prefixes": ("input/", "curated/")}})
+    text = comment(compare(tmp_path, base_assembly, head))
+    assert summary(text)["IAM statements"] == "+1 / -0"
+    iam = rows(subsection(details(text, ANALYTICS), "IAM statements"))
+    added = [r for r in iam if r[0] == "+"]
+    assert [r[5:7] for r in added if "curated" in r[6]] == [
+        [
+            "<code>s3:GetObject</code><br><code>s3:ListBucket</code>",
+            "<code>&#36;{DataBucket.Arn}/curated/&#42;</code>",
         ]
     ]
-    open_rows = [r for r in table if r[4].startswith("⚠️")]
-    assert len(open_rows) == 1
-    (summary,) = [r for r in rows(text.split("\n## ", 1)[0].splitlines()) if "`Net`" in r[0]]
-    assert summary[3] == f"{len(table)} (1 ⚠️)"
+    assert [r[2] for r in iam] == ["<code>Roles: &#36;{RuntimeRole}</code>"] * len(iam)
+    assert "### Applications this change stops" not in text
 
 
-# ---------------------------------------------------------------- findings and acknowledgements
+def test_iam_statement_identity_is_its_text() -> None:
+    template = fx.team_template("analytics", prefixes=("input/", "curated/"))
+    before = {s.identity for s in review.iam_statements(fx.team_template("analytics"))}
+    after = {s.identity for s in review.iam_statements(template)}
+    assert len(after - before) == 1
+    assert before <= after  # the statements already granted are the same statements
 
 
-FINDINGS = "Synth findings (cdk-nag, CloudFormation rules, warnings)"
-
-
-def test_findings_are_placed_in_their_stack(synthesis: Synthesis, text: str) -> None:
-    workers = logical_id(synthesis, "Net", "Workers", "AWS::EC2::SecurityGroup")
-    table = rows(section(text, "Net", FINDINGS))
-    assert ["error", "`AwsSolutions-EC23`", f"`{workers}` (Net/Workers/Resource)"] in [
-        row[:3] for row in table
+def test_subnet_grown(tmp_path: Path, base_assembly: review.Assembly) -> None:
+    head = fx.platform(network={"cidrs": ("10.0.0.0/25", "10.0.0.128/25")})
+    text = comment(compare(tmp_path, base_assembly, head))
+    critical = part(text, "Stateful resources and subnets replaced or removed")
+    assert critical == [
+        f"- **⚠️ <code>AWS::EC2::Subnet</code> <code>Subnet1</code> in <code>{NETWORK}</code>** "
+        "is **replaced** (the old one is deleted): CidrBlock: 10.0.0.0/26 → 10.0.0.0/25. "
+        "**The new CIDR overlaps the old one: CloudFormation creates the replacement first, so "
+        "this deploy fails**",
+        f"- **⚠️ <code>AWS::EC2::Subnet</code> <code>Subnet2</code> in <code>{NETWORK}</code>** "
+        "is **replaced** (the old one is deleted): CidrBlock: 10.0.0.64/26 → 10.0.0.128/25",
     ]
-    in_net = [f for f in synthesis.findings if f.path == "Net" or f.path.startswith("Net/")]
-    assert len(table) == len(in_net)
-    assert all(" - (Control IDs" not in row[3] for row in table)
-    assert [r[0] for r in table] == sorted((r[0] for r in table), key=lambda s: s != "error")
-
-
-def test_acknowledgements_with_reasons(synthesis: Synthesis, text: str) -> None:
-    submitter = logical_id(synthesis, "Platform", "Submitter", "AWS::IAM::Role")
-    table = rows(section(text, "Platform", "Acknowledged findings"))
-    (iam5,) = [r for r in table if r[0] == "`AwsSolutions-IAM5[Resource::<App.Arn>/jobruns/*]`"]
-    assert iam5[1].startswith("Job run ids are generated when a run starts")
-    assert f"`{submitter}`" in iam5[2].split("<br>")
-    data = logical_id(synthesis, "Platform", "Data", "AWS::S3::Bucket")
-    replication = [r for r in table if r[0] == "`NIST.800.53.R5-S3BucketReplicationEnabled`"]
-    assert any(f"`{data}`" in r[2].split("<br>") for r in replication)
-
-
-def test_stack_wide_acknowledgements_are_flagged(synthesis: Synthesis, text: str) -> None:
-    stack_wide = [
-        r for r in rows(section(text, "Net", "Acknowledged findings")) if "stack-wide" in r[2]
+    assert text.index("### Stateful") < text.index("### Stacks") < text.index("### Details")
+    block = details(text, NETWORK)
+    assert rows(subsection(block, "Subnets")) == [
+        [
+            "<code>Subnet1</code>",
+            "select(0, azs())",
+            "<code>10.0.0.0/26</code>",
+            "<code>10.0.0.0/25</code>",
+        ],
+        [
+            "<code>Subnet2</code>",
+            "select(1, azs())",
+            "<code>10.0.0.64/26</code>",
+            "<code>10.0.0.128/25</code>",
+        ],
     ]
-    net_acks = [(p, rule) for p, rule, _ in synthesis.acknowledgements() if p == "Net"]
-    assert len(stack_wide) == len(net_acks) > 0
-    resources = len(synthesis.templates["Net"]["Resources"])
-    assert all(r[2] == f"⚠️ stack-wide `Net` (copied to {resources} resources)" for r in stack_wide)
-
-
-# ---------------------------------------------------------------- cfn-lint and costs
-
-
-def test_cfn_lint_results(synthesis: Synthesis, text: str) -> None:
-    table = rows(section(text, "Net", "cfn-lint"))
-    assert ["warning", "`W2001`", "`Parameters/Unused`"] in [r[:3] for r in table]
-    for stack, template in synthesis.templates.items():
-        expected = cfn_lint(template)  # the harness's own run: errors and warnings
-        listed = section(text, stack, "cfn-lint")
-        if expected:
-            assert len(rows(listed)) == len(expected), stack
-        else:
-            assert listed[0] == "No errors or warnings.", stack
-
-
-def test_cost_relevant_resources(synthesis: Synthesis, text: str) -> None:
-    net = {(r[0], r[1]): r for r in rows(section(text, "Net", "Cost-relevant resources"))}
-    resources = synthesis.templates["Net"]["Resources"]
-    nat = [k for k, v in resources.items() if v["Type"] == "AWS::EC2::NatGateway"]
-    assert [key[1] for key in net if key[0] == "`AWS::EC2::NatGateway`"] == [f"`{n}`" for n in nat]
-    endpoints = [r for key, r in net.items() if key[0] == "`AWS::EC2::VPCEndpoint`"]
-    assert [r[2] for r in endpoints] == ["com.amazonaws.${AWS::Region}.logs in 2 subnet(s)"]
-    eips = [k for k, v in resources.items() if v["Type"] == "AWS::EC2::EIP"]
-    assert len([key for key in net if key[0] == "`AWS::EC2::EIP`"]) == len(eips) > 0
-
-    platform = rows(section(text, "Platform", "Cost-relevant resources"))
-    (app,) = [r for r in platform if r[0] == "`AWS::EMRServerless::Application`"]
-    assert app[2] == (
-        "DRIVER 1 x 2vCPU, 4GB; EXECUTOR 4 x 4vCPU, 16GB, 50GB disk = 18 vCPU, 68 GB warm "
-        "(auto-stop after 30 idle minutes)"
+    resources = {r[2]: r for r in rows(subsection(block, "Resources"))}
+    assert resources["<code>Subnet1</code>"][0] == "**⟳ replaced**"
+    # what refers to a replaced subnet by a create-only property is replaced too (not bold)
+    assert resources["<code>Association1</code>"][0] == "⟳ replaced"
+    assert (
+        resources["<code>Association1</code>"][3] == "SubnetId refers to Subnet1, which is replaced"
     )
-    keys = [
-        k
-        for k, v in synthesis.templates["Platform"]["Resources"].items()
-        if v["Type"] == "AWS::KMS::Key"
-    ]
-    assert sorted(r[1] for r in platform if r[0] == "`AWS::KMS::Key`") == sorted(
-        f"`{k}`" for k in keys
+    assert resources["<code>Nat1</code>"][0] == "⟳ replaced"
+    assert resources["<code>EndpointLogs</code>"][0] == "~ modified"
+    # the applications on those subnets: their network configuration changes
+    (app,) = rows(subsection(details(text, REPORTING), "Resources"))
+    assert app[3].startswith(
+        "changes <code>NetworkConfiguration</code>; NetworkConfiguration refers to"
     )
-    assert [r[1] for r in platform if r[0] == "`AWS::APS::Workspace`"] == ["`Metrics`"]
+    assert app[3].endswith(f"in {NETWORK}, which is replaced")
+    update = classify_update({"NetworkConfiguration": 1}, {"NetworkConfiguration": 2})
+    stops = (
+        [line for line in part(text, "Applications this change stops") if line.startswith("- ")]
+        if update.stops
+        else []
+    )
+    assert len(stops) == (2 if update.stops else 0)
 
 
-# ---------------------------------------------------------------- pure pieces
+def test_stateful_resource_replaced(tmp_path: Path, base_assembly: review.Assembly) -> None:
+    head = fx.platform(team_options={"analytics": {"log_group_name": "/emr/analytics"}})
+    del head[REPORTING]["Resources"]["DataBucket"]
+    del head[REPORTING]["Resources"]["Application"]
+    text = comment(compare(tmp_path, base_assembly, head))
+    assert text.index("**⚠️ 3 stateful resources or subnets replaced or removed") < text.index(
+        "### Stateful"
+    )
+    assert part(text, "Stateful resources and subnets replaced or removed") == [
+        f"- **⚠️ <code>AWS::EMRServerless::Application</code> <code>Application</code> in "
+        f"<code>{REPORTING}</code>** is **removed and deleted**",
+        f"- **⚠️ <code>AWS::S3::Bucket</code> <code>DataBucket</code> in <code>{REPORTING}</code>** "
+        "is **removed** from the stack (retained in the account, no longer managed)",
+        "- **⚠️ <code>AWS::Logs::LogGroup</code> <code>LogGroup</code> in "
+        f"<code>{ANALYTICS}</code>** is **replaced** (the old one is retained, no longer "
+        "managed by the stack): LogGroupName: (none) → /emr/analytics",
+    ]
+    stacks = {r[0]: r for r in rows(part(text, "Stacks"))}
+    assert stacks[f"<code>{REPORTING}</code>"][7] == "**2**"
+    assert stacks[f"<code>{ANALYTICS}</code>"][7] == "**1**"
+
+
+def test_modified_property_that_is_not_create_only_is_not_a_replacement(
+    tmp_path: Path, base_assembly: review.Assembly
+) -> None:
+    head = fx.platform()
+    head[ANALYTICS]["Resources"]["DataBucket"]["Properties"]["Tags"] = [{"Key": "k", "Value": "v"}]
+    result = compare(tmp_path, base_assembly, head)
+    (stack,) = result.changed
+    assert [(r.logical_id, r.change, r.properties, r.critical) for r in stack.resources] == [
+        ("DataBucket", "modified", ("Tags",), False)
+    ]
+
+
+def _schema_create_only(resource_type: str) -> list[str]:
+    directory = review._schemas_directory()
+    assert directory is not None
+    digest = json.loads((directory / "providers" / "us-east-1.json").read_text())[resource_type]
+    schema = json.loads((directory / "resources" / f"{digest}.json").read_text())
+    return list(schema.get("createOnlyProperties", []))
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"),
+    "resource_type",
     [
-        ({"Ref": "AWS::Partition"}, "${AWS::Partition}"),
-        ({"Fn::GetAtt": ["Bucket", "Arn"]}, "${Bucket.Arn}"),
-        ({"Fn::GetAtt": "Bucket.Arn"}, "${Bucket.Arn}"),
-        ({"Fn::Join": ["", [{"Fn::GetAtt": ["B", "Arn"]}, "/*"]]}, "${B.Arn}/*"),
-        ({"Fn::Sub": "arn:${AWS::Partition}:s3:::x"}, "arn:${AWS::Partition}:s3:::x"),
-        ({"Fn::Sub": ["${A}-${B}", {"A": {"Ref": "X"}, "B": "b"}]}, "${X}-b"),
-        ({"Fn::ImportValue": "Net:ExportsVpc"}, "import(Net:ExportsVpc)"),
-        ({"Fn::Select": [0, {"Fn::GetAZs": ""}]}, "select(0, azs())"),
-        ({"Fn::Join": "broken"}, '{"Fn::Join":"broken"}'),
-        ({"Custom": 1}, '{"Custom":1}'),
-        (["a", {"Ref": "B"}], "a, ${B}"),
-        (5, "5"),
-        (True, "true"),
+        "AWS::EC2::Subnet",
+        "AWS::S3::Bucket",
+        "AWS::Logs::LogGroup",
+        "AWS::ECR::Repository",
+        "AWS::EMRServerless::Application",
+        "AWS::KMS::Key",
     ],
 )
-def test_render(value: Any, expected: str) -> None:
-    assert review.render(value) == expected
+def test_create_only_properties_are_the_schemas(resource_type: str) -> None:
+    expected = [
+        p.removeprefix("/properties/").split("/") for p in _schema_create_only(resource_type)
+    ]
+    assert [list(p) for p in review.create_only_properties(resource_type) or ()] == expected
 
 
-_JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-    lambda children: (
-        st.lists(children, max_size=3)
-        | st.dictionaries(
-            st.sampled_from(["Ref", "Fn::Join", "Fn::Sub", "Fn::GetAtt", "Fn::If", "x"]),
-            children,
-            max_size=2,
-        )
-    ),
-    max_leaves=10,
-)
-
-
-@given(value=_JSON)
-def test_render_never_fails(value: Any) -> None:
-    assert isinstance(review.render(value), str)
-
-
-@given(parts=st.lists(st.text(max_size=5), max_size=4), delimiter=st.text(max_size=2))
-def test_join_of_text_is_the_text_joined(parts: list[str], delimiter: str) -> None:
-    assert review.render({"Fn::Join": [delimiter, parts]}) == delimiter.join(parts)
-
-
-def test_statement_negations_and_wildcards() -> None:
-    statement = review.IamStatement(
-        "P",
-        "policy",
-        "-",
-        {"Effect": "Allow", "NotAction": "iam:*", "NotResource": ["arn:x"], "NotPrincipal": "*"},
-    )
-    assert statement.actions == ["NOT iam:*"]
-    assert statement.resources == ["NOT arn:x"]
-    assert statement.principal == "NOT * (anyone)"
-    assert statement.broad
-    deny = review.IamStatement(
-        "P", "policy", "-", {"Effect": "Deny", "Action": "*", "Resource": "*"}
-    )
-    assert not deny.broad
-
-
-def test_log_resource_policy_text_is_parsed() -> None:
-    document = {
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "x"}, "Action": "logs:Put*"}]
+def test_nested_create_only_property_and_unknown_types() -> None:
+    base = {
+        "Type": "AWS::ECR::Repository",
+        "Properties": {"EncryptionConfiguration": {"EncryptionType": "KMS", "KmsKey": "a"}},
     }
-    template = {
-        "Resources": {
-            "P": {
-                "Type": "AWS::Logs::ResourcePolicy",
-                "Properties": {"PolicyDocument": json.dumps(document)},
-            }
-        }
-    }
-    (statement,) = review.iam_statements(template)
-    assert (statement.policy, statement.principal, statement.actions) == (
-        "log resource policy",
-        "Service: x",
-        ["logs:Put*"],
+    head = json.loads(json.dumps(base))
+    head["Properties"]["EncryptionConfiguration"]["KmsKey"] = "b"
+    stacks = {"S": {"Resources": {"Repo": base}}}
+    result = review.compare(_assembly(stacks), _assembly({"S": {"Resources": {"Repo": head}}}))
+    (change,) = result.stacks[0].resources
+    assert change.change == "replaced"
+    assert "EncryptionConfiguration.KmsKey: a → b" in change.why
+    assert review.create_only_properties("Custom::Thing") is None
+
+
+def _assembly(stacks: Mapping[str, Mapping[str, Any]]) -> review.Assembly:
+    return review.Assembly(
+        root=Path("."),
+        stacks=[
+            review.Stack(name=name, path=name, template=template, stack_name=name)
+            for name, template in stacks.items()
+        ],
+        findings=(),
     )
 
 
-def test_security_group_without_egress_gets_cloudformations_default() -> None:
-    template = {
-        "Resources": {
-            "Sg": {
-                "Type": "AWS::EC2::SecurityGroup",
-                "Properties": {
-                    "SecurityGroupIngress": [
-                        {"IpProtocol": "icmp", "FromPort": 8, "ToPort": -1, "CidrIpv6": "::/0"},
-                        {"IpProtocol": "-1", "SourcePrefixListId": "pl-1"},
-                    ]
-                },
-            },
-            "Other": {"Type": "AWS::EC2::SecurityGroup", "Properties": {}},
-            "OtherEgress": {
-                "Type": "AWS::EC2::SecurityGroupEgress",
-                "Properties": {
-                    "GroupId": {"Fn::GetAtt": ["Other", "GroupId"]},
-                    "IpProtocol": "6",
-                    "FromPort": 0,
-                    "ToPort": 65535,
-                    "DestinationSecurityGroupId": {"Ref": "Sg"},
-                },
-            },
-        }
+def test_security_group_rule_opened_to_the_world(
+    tmp_path: Path, base_assembly: review.Assembly
+) -> None:
+    ssh = {
+        "IpProtocol": "tcp",
+        "FromPort": 22,
+        "ToPort": 22,
+        "CidrIp": "0.0.0.0/0",
+        "Description": "ssh",
     }
-    assert [
-        (r.group, r.direction, r.protocol, r.ports, r.peer, r.open_to_the_world)
-        for r in review.security_group_rules(template)
-    ] == [
-        ("Sg", "ingress", "icmp", "type 8, code -1", "::/0", True),
-        ("Sg", "ingress", "all", "all", "pl-1", False),
-        ("${Other.GroupId}", "egress", "tcp", "all", "${Sg}", False),
-        ("Sg", "egress", "all", "all", "0.0.0.0/0", False),
+    text = comment(compare(tmp_path, base_assembly, fx.platform(network={"ingress": [ssh]})))
+    assert summary(text)["Security-group rules"] == "+1 / -0 (1 ⚠️ ingress from anywhere added)"
+    assert rows(subsection(details(text, NETWORK), "Security-group rules")) == [
+        [
+            "+",
+            "<code>SecurityGroup</code>",
+            "ingress",
+            "tcp",
+            "22",
+            "⚠️ <code>0.0.0.0/0</code>",
+            "ssh",
+        ]
     ]
 
 
-def test_missing_assembly_is_one_line_and_exit_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert review.main(["--cdk-out", str(tmp_path / "nowhere")]) == 2
+def test_acknowledgement_and_finding_added(tmp_path: Path, base_assembly: review.Assembly) -> None:
+    head = fx.platform()
+    head[ANALYTICS]["Resources"]["DataBucket"]["Metadata"] = {
+        "cdk_nag": {"rules_to_suppress": [{"id": "AwsSolutions-S1", "reason": "logs go elsewhere"}]}
+    }
+    finding = {
+        "rule": "AwsSolutions-S10",
+        "path": f"{ANALYTICS}/DataBucket/Resource",
+        "description": "TLS",
+    }
+    text = comment(compare(tmp_path, base_assembly, head, findings=[finding]))
+    assert summary(text)["Acknowledged findings"] == "+1 / -0"
+    assert summary(text)["Synth findings new in head"] == "1"
+    block = details(text, ANALYTICS)
+    assert rows(subsection(block, "Acknowledged findings")) == [
+        ["+", "<code>AwsSolutions-S1</code>", "<code>DataBucket</code>", "logs go elsewhere"]
+    ]
+    assert rows(subsection(block, "Synth findings new in head")) == [
+        [
+            "error",
+            "<code>AwsSolutions-S10</code>",
+            f"<code>{ANALYTICS}/DataBucket/Resource</code>",
+            "TLS",
+        ]
+    ]
+
+
+def test_unchanged_and_no_base(tmp_path: Path, base_assembly: review.Assembly) -> None:
+    same = comment(compare(tmp_path, base_assembly, fx.platform()))
+    assert "0 of 3 stacks change" in same
+    assert "No stack changes." in part(same, "Stacks")
+    assert "<details>" not in same
+    root = fx.write_assembly(tmp_path / "alone", fx.platform())
+    alone = comment(review.compare(review.Assembly.empty(), review.load_assembly(root)))
+    assert (
+        "compared with no base: everything is shown as added. 3 of 3 stacks change (3 added"
+        in alone
+    )
+
+
+# ---------------------------------------------------------------- assemblies
+
+
+def test_stage_stacks_are_read_from_nested_assemblies(tmp_path: Path) -> None:
+    finding = {"rule": "R1", "path": f"Prod/{ANALYTICS}/Application", "description": "d"}
+    root = fx.write_assembly(
+        tmp_path, {}, stages={"Prod": fx.platform(("analytics",))}, findings=[finding]
+    )
+    assembly = review.load_assembly(root)
+    assert sorted(s.path for s in assembly.stacks) == [f"Prod/{NETWORK}", f"Prod/{ANALYTICS}"]
+    owner = assembly.stack_of(finding["path"])
+    assert owner is not None
+    assert owner.path == f"Prod/{ANALYTICS}"
+    assert owner.logical_id(f"/{ANALYTICS}/Application") == "Application"
+
+
+@pytest.mark.parametrize("where", ["../outside.json", "/etc/hostname", "", None])
+def test_manifest_paths_stay_inside_the_assembly(tmp_path: Path, where: Any) -> None:
+    root = fx.write_assembly(tmp_path / "a", {"S": {"Resources": {}}})
+    (tmp_path / "outside.json").write_text("{}")
+    manifest = json.loads((root / "manifest.json").read_text())
+    manifest["artifacts"]["S"]["properties"]["templateFile"] = where
+    (root / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(review.AssemblyError, match="manifest"):
+        review.load_assembly(root)
+
+
+def test_symlinks_out_of_the_assembly_are_refused(tmp_path: Path) -> None:
+    root = fx.write_assembly(tmp_path / "a", {"S": {"Resources": {}}})
+    (tmp_path / "secret.json").write_text("{}")
+    (root / "stack0.template.json").unlink()
+    (root / "stack0.template.json").symlink_to(tmp_path / "secret.json")
+    with pytest.raises(review.AssemblyError, match="leaves the assembly"):
+        review.load_assembly(root)
+
+
+def test_file_size_and_nesting_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = fx.write_assembly(tmp_path / "deep", {"S": {"Resources": {}}})
+    deep: Any = "x"
+    for _ in range(review.MAX_JSON_DEPTH + 1):
+        deep = [deep]
+    (root / "stack0.template.json").write_text(json.dumps({"Resources": {}, "Metadata": deep}))
+    with pytest.raises(review.AssemblyError, match="nested more than"):
+        review.load_assembly(root)
+    (root / "stack0.template.json").write_text("[" * 100_000)
+    with pytest.raises(review.AssemblyError, match=r"nested deeper|JSONDecodeError"):
+        review.load_assembly(root)
+    big = fx.write_assembly(tmp_path / "big", {"S": {"Resources": {}}})
+    monkeypatch.setattr(review, "MAX_FILE_BYTES", 20)
+    with pytest.raises(review.AssemblyError, match="more than 20"):
+        review.load_assembly(big)
+
+
+def test_nested_assemblies_are_bounded(tmp_path: Path) -> None:
+    manifest = {
+        "artifacts": {"Self": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "."}}}
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))  # names itself
+    with pytest.raises(review.AssemblyError, match="nested more than"):
+        review.load_assembly(tmp_path)
+
+
+def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = fx.write_assembly(tmp_path / "base", fx.platform())
+    head = fx.write_assembly(tmp_path / "head", fx.platform(("analytics",)))
+    output = tmp_path / "out" / "review.md"
+    argv = ["--head", str(head), "--base", str(base), "--output", str(output), "--no-lint"]
+    assert review.main([*argv, "--base-label", "main", "--head-label", "pr"]) == 0
+    text = output.read_text()
+    assert "Head <code>pr</code> compared with base <code>main</code>. 1 of 3 stacks change" in text
+    full = (tmp_path / "out" / review.FULL_REPORT).read_text()
+    assert details(full, REPORTING) == details(text, REPORTING)
+    assert "1 of 3 stacks change" in capsys.readouterr().out
+    assert review.main(["--head", str(tmp_path / "nowhere")]) == 2
     assert (
         capsys.readouterr().err.strip().endswith("manifest.json not found: run `make synth` first")
     )
+    (head / "manifest.json").write_text("{not json")
+    assert review.main(["--head", str(head)]) == 2
+    assert capsys.readouterr().err.startswith("review: error: ")
 
 
-def test_lint_can_be_skipped(synthesis: Synthesis, tmp_path: Path) -> None:
-    output = tmp_path / "review.md"
-    assert (
-        review.main(["--cdk-out", str(synthesis.outdir), "--output", str(output), "--no-lint"]) == 0
+def test_base_ref_is_synthesized_from_git_archive(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "app.py").write_text("print('base')\n")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "app.py"], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    (repo / "app.py").write_text("print('head, not committed')\n")
+    cdk = tmp_path / "cdk"  # a stand-in CLI: records its arguments and what app.py it sees
+    cdk.write_text(
+        "#!/bin/sh\n"
+        'out=""; while [ $# -gt 0 ]; do\n'
+        '  [ "$1" = --output ] && out="$2"; echo "$1" >> "$LOG"; shift\n'
+        "done\n"
+        'mkdir -p "$out"; cp app.py "$out/app.py"; echo "$PYTHONPATH" > "$out/pythonpath"\n'
     )
-    assert section(output.read_text(), "Net", "cfn-lint") == ["Not run (`--no-lint`)."]
+    cdk.chmod(cdk.stat().st_mode | stat.S_IEXEC)
+    os.environ["LOG"] = str(tmp_path / "log")
+    try:
+        out = review.synthesize_ref(
+            "HEAD", tmp_path / "work", repo=repo, python=Path("/py"), cdk=cdk
+        )
+    finally:
+        del os.environ["LOG"]
+    assert (out / "app.py").read_text() == "print('base')\n"
+    assert (out / "pythonpath").read_text().strip() == str(tmp_path / "work" / "src")
+    arguments = (tmp_path / "log").read_text().splitlines()
+    assert arguments[:3] == ["synth", "--app", "/py app.py"]
+    assert (repo / "app.py").read_text() == "print('head, not committed')\n"
+
+
+# ---------------------------------------------------------------- escaping
+
+HOSTILE = (
+    "\n\n<!-- hidden"
+    " x`<sub><sub>`/ ``a``"
+    " </code></details><details><summary>fake</summary>"
+    " @octocat please approve, fixes #123 and GH-7"
+    "\n# Heading\n## another\r\n- item\n1. item"
+    " a | b | c"
+    "\u202eevil\u202c \u2066x\u2069\u200b\u2028\u2029\x00\x1b[31m"
+    " [link](https://evil.example) ![img](http://evil.example/x.png) www.evil.example"
+    " <img src=x onerror=alert(1)> &lt;b&gt; *bold* _it_ ~~s~~ $x$ \\ -->"
+)
+
+
+def hostile_platform(text: str) -> tuple[dict[str, dict[str, Any]], list[dict[str, str]]]:
+    """The base platform with ``text`` in every string a pull request controls."""
+    ssh = {
+        "IpProtocol": "tcp",
+        "FromPort": 22,
+        "ToPort": 22,
+        "CidrIp": "10.0.0.0/8",
+        "Description": text,
+    }
+    stacks = fx.platform(
+        network={"ingress": [ssh], "description": text},
+        team_options={
+            "analytics": {
+                "prefixes": ("input/", text),
+                "log_group_name": text,
+                "description": text,
+                "name": text,
+            }
+        },
+    )
+    resources = stacks[ANALYTICS]["Resources"]
+    resources["Application"]["Properties"]["Tags"] = [{"Key": "team", "Value": text}]
+    resources["RuntimePolicy"]["Properties"]["PolicyDocument"]["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Action": [text],
+            "Resource": text,
+            "Condition": {"StringEquals": {text: text}},
+        }
+    )
+    resources["DataBucket"]["Metadata"] = {
+        "cdk_nag": {"rules_to_suppress": [{"id": text, "reason": text}]}
+    }
+    resources[f"Hostile{text}"] = {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": text}}
+    stacks[ANALYTICS]["Outputs"] = {text: {"Value": text}}
+    findings = [{"rule": text, "path": text, "description": text}]
+    return stacks, findings
+
+
+@pytest.mark.parametrize(
+    "text", [HOSTILE, "\n\n<!--", "x`<sub><sub>`/", "@team", "#123", "|", "\r"]
+)
+def test_hostile_strings_cannot_change_the_structure(
+    tmp_path: Path, base_assembly: review.Assembly, text: str
+) -> None:
+    benign_stacks, benign_findings = hostile_platform("benign")
+    hostile_stacks, hostile_findings = hostile_platform(text)
+    benign = compare(tmp_path / "benign", base_assembly, benign_stacks, findings=benign_findings)
+    hostile = compare(
+        tmp_path / "hostile", base_assembly, hostile_stacks, findings=hostile_findings
+    )
+    for write in (review.write_review, review.write_full_review):
+        rendered = write(hostile)
+        assert_inert(rendered)
+        assert skeleton(rendered) == skeleton(write(benign))
+    assert skeleton(review.write_full_review(hostile)) == skeleton(review.write_full_review(benign))
+
+
+def test_code_span_breakout_stays_in_its_code_element(
+    tmp_path: Path, base_assembly: review.Assembly
+) -> None:
+    head = fx.platform(team_options={"analytics": {"prefixes": ("input/", "x`<sub><sub>`/")}})
+    text = comment(compare(tmp_path, base_assembly, head))
+    assert (
+        "<code>&#36;{DataBucket.Arn}/x&#96;&lt;sub&gt;&lt;sub&gt;&#96;/&#42;</code>"
+        in subsection(details(text, ANALYTICS), "IAM statements")[2]
+    )
+
+
+def test_hostile_stack_names_cannot_change_the_structure(tmp_path: Path) -> None:
+    stacks = {HOSTILE: fx.team_template("analytics")}
+    root = fx.write_assembly(tmp_path, stacks, display_names={HOSTILE: HOSTILE})
+    result = review.compare(
+        review.Assembly.empty(), review.load_assembly(root), head_label=HOSTILE, base_label=HOSTILE
+    )
+    for text in (review.write_review(result), review.write_full_review(result)):
+        assert_inert(text)
+        assert text.count("<details>") == 1
+
+
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-z]+);")
+
+
+@given(st.text(max_size=60))
+def test_escaped_text_has_no_syntax_and_loses_nothing(text: str) -> None:
+    escaped = review.escape(text, None)
+    bare = _ENTITY.sub("", escaped)
+    assert not set(bare) & set("<>&\"'\\`*_[]|~$#\n\r\t")
+    assert not {
+        c for c in bare if unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+    }
+    if not any(unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"} for c in text):
+        assert html.unescape(escaped).replace("\u200b", "") == text
+    assert not escaped.startswith(("-", "+", "="))
+
+
+def test_escape_cuts_long_values() -> None:
+    assert review.escape("a" * 10, 4) == "aaaa…"
+    assert review.escape("a" * 4, 4) == "aaaa"
+    assert review.code("<x>", 5) == "<code>&lt;x&gt;</code>"
+
+
+# ---------------------------------------------------------------- the size bound
+
+
+def test_budget_holds_for_any_amount_of_change(tmp_path: Path) -> None:
+    """300 stacks of 30 long hostile statements each: the comment stays within budget."""
+    statements = [
+        {"Effect": "Allow", "Action": [f"{HOSTILE}{i}"] * 5, "Resource": HOSTILE * 3}
+        for i in range(30)
+    ]
+    template = fx.team_template("analytics")
+    template["Resources"]["RuntimePolicy"]["Properties"]["PolicyDocument"]["Statement"] = statements
+    stacks = {f"Stack{n:03d}": template for n in range(300)}
+    result = review.compare(review.Assembly.empty(), _assembly(stacks))
+    text = review.write_review(result)
+    assert len(text.encode()) <= review.DEFAULT_BUDGET_BYTES
+    assert_inert(text)
+    assert re.search(r"and \d+ more \w+: see review-full.md", text)
+
+
+@pytest.fixture(scope="module")
+def fifty_teams(
+    reference_app: Synthesis, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
+    """A 50-team platform (two environments) cloned from the reference app's real templates,
+    and the same platform with 49 teams: team stacks are copies of the reference teams'
+    stacks with the team renamed in their names, tags, ids and descriptions.
+    """
+    templates = reference_app.templates
+    team_stacks = sorted(n for n in templates if "-Team-" in n)
+    shared = {n: t for n, t in templates.items() if "-Team-" not in n}
+
+    def platform(teams: int) -> dict[str, dict[str, Any]]:
+        stacks = dict(shared)
+        for index in range(teams):
+            for name in team_stacks:
+                if (index % 2 == 0) != name.endswith("-Analytics"):
+                    continue
+                team = f"Team{index:02d}"
+                text = json.dumps(templates[name])
+                for old in ("Analytics", "Reporting"):
+                    text = text.replace(f"-Team-{old}", f"-Team-{team}")
+                text = text.replace('"analytics"', f'"{team.lower()}"').replace(
+                    '"reporting"', f'"{team.lower()}"'
+                )
+                stacks[name.replace(name.rsplit("-", 1)[1], team)] = json.loads(text)
+        return stacks
+
+    base = fx.write_assembly(tmp_path_factory.mktemp("teams49"), platform(49))
+    head = fx.write_assembly(tmp_path_factory.mktemp("teams50"), platform(50))
+    return base, head
+
+
+def test_fifty_teams_fit_in_a_comment(fifty_teams: tuple[Path, Path], tmp_path: Path) -> None:
+    base, head = fifty_teams
+    assembly = review.load_assembly(head)
+    assert sum("-Team-" in s.name for s in assembly.stacks) == 100
+    marker_and_footer = 400  # what review.yml adds around review.md
+    for against in (review.Assembly.empty(), review.load_assembly(base)):
+        result = review.compare(against, assembly)
+        text = review.write_review(result)
+        assert len(text.encode()) <= review.DEFAULT_BUDGET_BYTES
+        assert len(text) + marker_and_footer <= review.GITHUB_COMMENT_LIMIT
+        assert_inert(text)
+        shown = {row[0] for row in rows(part(text, "Stacks"))}
+        left = re.search(r"and (\d+) more stacks?: see", "\n".join(part(text, "Stacks")))
+        assert len(shown) + (int(left[1]) if left else 0) == len(result.changed)
+    # one team onboarded: both of its stacks, whole, with nothing cut
+    added = review.compare(review.load_assembly(base), assembly)
+    assert [s.path for s in added.changed] == [
+        "EmrAnalytics-Dev-Team-Team49",
+        "EmrAnalytics-Prod-Team-Team49",
+    ]
+    assert "_… and" not in review.write_review(added)
+
+
+def test_reference_app_compared_with_itself(reference_app: Synthesis) -> None:
+    assembly = review.load_assembly(reference_app.outdir)
+    text = comment(review.compare(assembly, assembly))
+    assert f"0 of {len(reference_app.templates)} stacks change" in text
+
+
+def test_application_replaced_when_its_name_changes(
+    tmp_path: Path, base_assembly: review.Assembly
+) -> None:
+    head = fx.platform(team_options={"reporting": {"name": "reporting-2"}})
+    text = comment(compare(tmp_path, base_assembly, head))
+    (line,) = [x for x in part(text, "Applications this change stops") if x.startswith("- ")]
+    assert line.startswith(
+        "- **Replaces** application <code>reporting-2</code> of team <code>reporting</code>"
+    )
+    (critical,) = part(text, "Stateful resources and subnets replaced or removed")
+    assert critical.endswith(
+        "is **replaced** (the old one is deleted): Name: reporting-application → reporting-2"
+    )
