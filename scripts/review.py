@@ -2212,7 +2212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"review: error: {error}", file=sys.stderr)
         return 2
     except subprocess.CalledProcessError as error:
-        detail = (error.stderr or b"").decode(errors="replace").strip()[-400:]
+        detail = " ".join((error.stderr or b"").decode(errors="replace").split())[-400:]
         print(
             f"review: error: synthesizing the base failed ({error.cmd[0]}): {detail}",
             file=sys.stderr,

@@ -258,7 +258,7 @@ def write_assembly(
             "displayName": (display_names or {}).get(name, name),
             "properties": {"templateFile": template_file, "stackName": name},
             "metadata": {
-                f"/{name}/{logical_id}/Resource": [
+                f"/{(display_names or {}).get(name, name)}/{logical_id}/Resource": [
                     {"type": "aws:cdk:logicalId", "data": logical_id}
                 ]
                 for logical_id in template.get("Resources", {})

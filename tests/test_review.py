@@ -196,17 +196,18 @@ def test_worker_size_changed(tmp_path: Path, base_assembly: review.Assembly) -> 
     after = head[ANALYTICS]["Resources"]["Application"]["Properties"]
     update = classify_update(before, after)
     assert [c.name for c in update.changes] == ["InitialCapacity"]
-    stops = part(text, "Applications this change stops")
-    assert [line for line in stops if line.startswith("- ")] == (
-        [
+    reason = update.changes[0].reason
+    if update.stops:
+        stops = part(text, "Applications this change stops")
+        assert [line for line in stops if line.startswith("- ")] == [
             "- **Stops** application <code>analytics-application</code> of team "
             f"<code>analytics</code> (<code>{ANALYTICS}</code>) for an update: "
-            f"<code>InitialCapacity</code> ({update.changes[0].effect.value}: "
-            f"{update.changes[0].reason})"
+            f"<code>InitialCapacity</code> ({update.changes[0].effect.value}"
+            + (f": {review.escape(reason)}" if reason else "")
+            + ")"
         ]
-        if update.stops
-        else []
-    )
+    else:
+        assert "### Applications this change stops" not in text
     (cost,) = rows(part(text, "Cost-relevant changes"))
     assert cost[2].startswith("5,840 vCPU-hours")
     assert cost[3].startswith("11,680 vCPU-hours")
@@ -482,7 +483,7 @@ def test_stage_stacks_are_read_from_nested_assemblies(tmp_path: Path) -> None:
     owner = assembly.stack_of(finding["path"])
     assert owner is not None
     assert owner.path == f"Prod/{ANALYTICS}"
-    assert owner.logical_id(f"/{ANALYTICS}/Application") == "Application"
+    assert owner.logical_id(f"Prod/{ANALYTICS}/Application") == "Application"
 
 
 @pytest.mark.parametrize("where", ["../outside.json", "/etc/hostname", "", None])
@@ -549,6 +550,17 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     (head / "manifest.json").write_text("{not json")
     assert review.main(["--head", str(head)]) == 2
     assert capsys.readouterr().err.startswith("review: error: ")
+
+
+def test_base_ref_that_cannot_be_read_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = fx.write_assembly(tmp_path / "head", fx.platform())
+    argv = ["--head", str(head), "--base-ref", "no-such-ref-anywhere", "--no-lint"]
+    assert review.main(argv) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("review: error: synthesizing the base failed (git): ")
+    assert len(error.strip().splitlines()) == 1
 
 
 def test_base_ref_is_synthesized_from_git_archive(tmp_path: Path) -> None:
