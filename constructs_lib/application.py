@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
-from typing import Any, TypedDict, TypeVar, Unpack
+from typing import Any, Concatenate, ParamSpec, TypedDict, TypeVar, Unpack
 
 import jsii
 from aws_cdk import (
     Annotations,
+    Aws,
     CfnTag,
     Duration,
     Fn,
@@ -25,9 +27,11 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_emrserverless as emr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk.interfaces.aws_emrserverless import ApplicationReference, IApplicationRef
 from constructs import Construct, IValidation
 
+from constructs_lib._advice import advise, collecting
 from constructs_lib._arguments import checked_arguments
 from constructs_lib._token_checks import check_literal
 from constructs_lib.application_image import ApplicationImage
@@ -37,6 +41,7 @@ from constructs_lib.application_rules import (
     IDENTITY_CENTER_INSTANCE_ARN,
     OPEN_CIDRS,
     MaximumCapacity,
+    check_identity_center,
     check_idle_timeout,
     check_image_region,
     check_ingress_sources,
@@ -50,13 +55,27 @@ from constructs_lib.application_rules import (
     check_tags,
     check_whole_minutes,
     check_worker_images,
-    derive_maximum_capacity,
     open_ingress_error,
     smallest_worker_vcpu,
 )
 from constructs_lib.errors import EmrServerlessValidationError
-from constructs_lib.grants import add_to_principal, grant_job_submission
-from constructs_lib.iam_actions import APPLICATION_OPERATOR_ACTIONS
+from constructs_lib.grants import (
+    acknowledge_grant_wildcard,
+    add_to_principal,
+    grant_job_submission,
+)
+from constructs_lib.iam_actions import (
+    APPLICATION_OPERATOR_ACTIONS,
+    EMR_SERVERLESS_PRINCIPAL,
+    LIVY_ACTIONS,
+    LIVY_JOB_RUN_ACTIONS,
+    PASS_ROLE_ACTIONS,
+    SERVICE_LINKED_ROLE_ACTIONS,
+    SERVICE_LINKED_ROLE_SERVICE,
+    SESSION_ACTIONS,
+    SESSION_APPLICATION_ACTIONS,
+    STUDIO_ACTIONS,
+)
 from constructs_lib.metrics import (
     METRICS,
     PUBLISH_PERIOD_SECONDS,
@@ -69,13 +88,26 @@ from constructs_lib.metrics import (
 )
 from constructs_lib.monitoring_configuration import MonitoringConfiguration
 from constructs_lib.network import EmrServerlessNetwork, check_subnet_capacity
-from constructs_lib.releases import DEFAULT_RELEASE, Feature, ReleaseLabel, require
+from constructs_lib.releases import (
+    DEFAULT_RELEASE,
+    Feature,
+    ReleaseLabel,
+    check_engine,
+    check_region,
+    require,
+)
 from constructs_lib.runtime_configuration import (
     Classification,
     check_runtime_configuration,
     lake_formation_enabled,
 )
-from constructs_lib.subnet_planning import workers_for
+from constructs_lib.runtime_permissions import (
+    SECRET_KEY_SERVICE_ACTIONS,
+    SECRET_READ_ACTIONS,
+    secret_key_condition,
+)
+from constructs_lib.runtime_role import grant_runtime_secret_read
+from constructs_lib.subnet_planning import SubnetPlanningError, workers_for
 from constructs_lib.tokens import is_unresolved, warn_unchecked
 from constructs_lib.workers import (
     Architecture,
@@ -87,6 +119,34 @@ from constructs_lib.workers import (
 )
 
 _V = TypeVar("_V")
+#: Interactive endpoint -> (actions on the application, child resource kind, its actions).
+_INTERACTIVE_GRANTS: Mapping[str, tuple[tuple[str, ...], str | None, tuple[str, ...]]] = {
+    "studio": (STUDIO_ACTIONS, None, ()),
+    "livy_endpoint": (LIVY_ACTIONS, "jobruns", LIVY_JOB_RUN_ACTIONS),
+    "interactive_sessions": (SESSION_APPLICATION_ACTIONS, "sessions", SESSION_ACTIONS),
+}
+
+_S = TypeVar("_S", bound=Construct)
+_P = ParamSpec("_P")
+
+
+def _records_advice(
+    init: Callable[Concatenate[_S, _P], None],
+) -> Callable[Concatenate[_S, _P], None]:
+    """Record the warnings the pure rules give during ``init`` on the construct.
+
+    Each :class:`~constructs_lib._advice.Advice` becomes
+    ``Annotations.of(self).add_warning_v2("emr-serverless:<id>", text)``.
+    """
+
+    @functools.wraps(init)
+    def wrapper(self: _S, /, *args: _P.args, **kwargs: _P.kwargs) -> None:
+        with collecting() as advice:
+            init(self, *args, **kwargs)
+        for item in advice:
+            Annotations.of(self).add_warning_v2(f"emr-serverless:{item.id}", item.text)
+
+    return wrapper
 
 
 class MetricOptions(TypedDict, total=False):
@@ -161,6 +221,202 @@ class EmrServerlessApplicationBase(Resource):
             actions=APPLICATION_OPERATOR_ACTIONS,
             resource_arns=[self.application_arn],
         )
+
+    # --- fidelity grants (issue 14): interactive endpoints, secrets, service-linked role ---
+    # Kept together; the action lists are in constructs_lib.iam_actions.
+
+    #: Which interactive endpoints the application enables; ``None`` when unknown (imported).
+    _interactive: Mapping[str, bool] | None = None
+
+    @checked_arguments
+    def grant_studio_access(self, grantee: iam.IGrantable, runtime_role: iam.IRole) -> iam.Grant:
+        """Let ``grantee`` attach EMR Studio Workspaces here, running as ``runtime_role``.
+
+        ``AccessInteractiveEndpoints`` on the application and ``iam:PassRole`` on
+        ``runtime_role`` towards EMR Serverless only (guide L4187-4213). Refused when the
+        application does not enable Studio.
+        """
+        return self._grant_interactive("studio", grantee, runtime_role)
+
+    @checked_arguments
+    def grant_livy_access(self, grantee: iam.IGrantable, runtime_role: iam.IRole) -> iam.Grant:
+        """Let ``grantee`` use the Livy endpoint here, its sessions running as ``runtime_role``.
+
+        ``AccessLivyEndpoints`` on the application; ``GetDashboardForJobRun`` on its job
+        runs (the Spark UI and driver logs of Livy results); ``iam:PassRole`` on
+        ``runtime_role`` towards EMR Serverless only (guide L4271-4306). Refused when the
+        application does not enable the Livy endpoint.
+        """
+        return self._grant_interactive("livy_endpoint", grantee, runtime_role)
+
+    @checked_arguments
+    def grant_session_access(self, grantee: iam.IGrantable, runtime_role: iam.IRole) -> iam.Grant:
+        """Let ``grantee`` start and use interactive sessions (Spark Connect) here.
+
+        ``StartSession`` and ``ListSessions`` on the application; ``GetSession``,
+        ``GetSessionEndpoint``, ``TerminateSession`` and ``GetResourceDashboard`` on its
+        sessions; ``iam:PassRole`` on ``runtime_role`` towards EMR Serverless only
+        (the Spark Connect page and the Service Authorization Reference). Refused when the
+        application does not enable sessions.
+        """
+        return self._grant_interactive("interactive_sessions", grantee, runtime_role)
+
+    @checked_arguments
+    def grant_interactive_access(
+        self, grantee: iam.IGrantable, runtime_role: iam.IRole
+    ) -> iam.Grant:
+        """Every endpoint the application enables: :meth:`grant_studio_access`,
+        :meth:`grant_livy_access` and :meth:`grant_session_access` as they apply.
+
+        Refused when the application enables none; for an imported application, whose
+        endpoints are unknown, all three.
+        """
+        enabled = self._interactive
+        kinds = [k for k in _INTERACTIVE_GRANTS if enabled is None or enabled.get(k, False)]
+        if not kinds:
+            raise EmrServerlessValidationError(
+                argument="grantee",
+                value=dict(enabled or {}),
+                rule="the application enables no interactive endpoint (studio, livy_endpoint, "
+                "interactive_sessions), so there is nothing to grant",
+                fix="enable the endpoint on the application first",
+            )
+        grant = self._grant_interactive(kinds[0], grantee, runtime_role)
+        for kind in kinds[1:]:
+            grant = grant.combine(self._grant_interactive(kind, grantee, runtime_role))
+        return grant
+
+    @checked_arguments
+    def grant_secret_read(
+        self,
+        secret: secretsmanager.ISecret,
+        *,
+        runtime_role: iam.IGrantable | None = None,
+        encryption_key: kms.IKey | None = None,
+    ) -> iam.Grant:
+        """Let this application's jobs resolve ``EMR.secret@<name>`` references to ``secret``.
+
+        On the secret's resource policy, for ``emr-serverless.amazonaws.com`` and only for
+        this application (``aws:SourceArn``): ``secretsmanager:GetSecretValue`` and
+        ``DescribeSecret``; on the key's policy: ``kms:Decrypt`` and ``kms:DescribeKey``
+        through Secrets Manager only (``kms:ViaService``) (guide L8712-8778). With
+        ``runtime_role``, that role's grant too (the secret, and its key through Secrets
+        Manager). An imported secret or key, whose policy this app cannot change, gets a
+        warning that quotes the statement to add.
+
+        :param runtime_role: the role the jobs run as. Default: none (only the service's
+            grant).
+        :param encryption_key: the secret's customer-managed key (``EMR.secret@``
+            references need one, guide L8712). Default: ``secret.encryption_key``.
+        """
+        key = encryption_key or secret.encryption_key
+        stack = Stack.of(self)
+        service = iam.PrincipalWithConditions(
+            iam.ServicePrincipal(EMR_SERVERLESS_PRINCIPAL),
+            {"StringEquals": {"aws:SourceArn": self.application_arn}},
+        )
+        grant = iam.Grant.add_to_principal_or_resource(
+            grantee=service,
+            actions=list(SECRET_READ_ACTIONS),
+            resource_arns=[secret.secret_arn],
+            resource_self_arns=["*"],
+            resource=secret,
+        )
+        if not isinstance(secret, secretsmanager.Secret) and grant.resource_statement:
+            self._policy_not_added("secret", secret.secret_arn, grant.resource_statement)
+        if key is not None:
+            key_statement = iam.PolicyStatement(
+                principals=[iam.ServicePrincipal(EMR_SERVERLESS_PRINCIPAL)],
+                actions=list(SECRET_KEY_SERVICE_ACTIONS),
+                resources=["*"],
+                conditions=secret_key_condition(region=stack.region, url_suffix=stack.url_suffix),
+            )
+            if not key.add_to_resource_policy(key_statement).statement_added:
+                self._policy_not_added("key", key.key_arn, key_statement)
+        if runtime_role is not None:
+            grant = grant.combine(
+                grant_runtime_secret_read(runtime_role, secret, encryption_key=key)
+            )
+        return grant
+
+    @staticmethod
+    @checked_arguments
+    def grant_create_service_linked_role(grantee: iam.IGrantable) -> iam.Grant:
+        """Let a deployer create EMR Serverless's service-linked role, as the guide writes it.
+
+        ``iam:CreateServiceLinkedRole`` on
+        ``arn:<partition>:iam::*:role/aws-service-role/ops.emr-serverless.amazonaws.com/
+        AWSServiceRoleForAmazonEMRServerless*`` with ``iam:AWSServiceName`` like
+        ``ops.emr-serverless.amazonaws.com`` (guide L7623-7637). EMR Serverless creates the
+        role with the account's first application.
+        """
+        arn = (
+            f"arn:{Aws.PARTITION}:iam::*:role/aws-service-role/{SERVICE_LINKED_ROLE_SERVICE}/"
+            "AWSServiceRoleForAmazonEMRServerless*"
+        )
+        grant = add_to_principal(
+            grantee,
+            actions=SERVICE_LINKED_ROLE_ACTIONS,
+            resource_arns=[arn],
+            conditions={"StringLike": {"iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICE}},
+        )
+        if grant.principal_statement is not None:
+            acknowledge_grant_wildcard(
+                grantee,
+                arn,
+                "The guide's statement for creating EMR Serverless's service-linked role: the "
+                "role name is fixed by the service, the account is the caller's, and "
+                "iam:AWSServiceName limits it to ops.emr-serverless.amazonaws.com.",
+            )
+        return grant
+
+    def _grant_interactive(
+        self, kind: str, grantee: iam.IGrantable, runtime_role: iam.IRole
+    ) -> iam.Grant:
+        enabled = self._interactive
+        if enabled is not None and not enabled.get(kind, False):
+            raise EmrServerlessValidationError(
+                argument=kind,
+                value=False,
+                rule=f"the application does not enable {kind.replace('_', ' ')}, so there is "
+                "no endpoint to grant access to",
+                fix=f"set {kind}=True on the application, or drop this grant",
+            )
+        application_actions, child, child_actions = _INTERACTIVE_GRANTS[kind]
+        grant = add_to_principal(
+            grantee, actions=application_actions, resource_arns=[self.application_arn]
+        )
+        if child is not None:
+            child_arn = f"{self.application_arn}/{child}/*"
+            on_children = add_to_principal(
+                grantee, actions=child_actions, resource_arns=[child_arn]
+            )
+            if on_children.principal_statement is not None:
+                acknowledge_grant_wildcard(
+                    grantee,
+                    child_arn,
+                    f"{child.capitalize()} ids are generated when they start, so these actions "
+                    f"are scoped to this one application's {child} (<application ARN>/{child}/*), "
+                    "the narrowest ARN.",
+                )
+            grant = grant.combine(on_children)
+        pass_role = add_to_principal(
+            grantee,
+            actions=PASS_ROLE_ACTIONS,
+            resource_arns=[runtime_role.role_arn],
+            conditions={"StringEquals": {"iam:PassedToService": EMR_SERVERLESS_PRINCIPAL}},
+        )
+        return grant.combine(pass_role)
+
+    def _policy_not_added(self, what: str, arn: str, statement: iam.PolicyStatement) -> None:
+        Annotations.of(self).add_warning_v2(
+            f"emr-serverless:{what}-policy",
+            f"The {what} {arn} is imported, so this app cannot change its policy: add "
+            f"{json.dumps(Stack.of(self).resolve(statement.to_statement_json()))} to it "
+            "(guide L8712-8778), or EMR Serverless cannot read the secret",
+        )
+
+    # --- end of fidelity grants ----------------------------------------------------------
 
     @checked_arguments
     def metric(self, metric_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
@@ -430,6 +686,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         )
 
     @checked_arguments
+    @_records_advice
     def __init__(
         self,
         scope: Construct,
@@ -464,8 +721,10 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         """Validate every argument and create the application.
 
         :param engine: Spark or Hive. Default: ``EngineType.SPARK``.
-        :param release: the EMR release, a :class:`ReleaseLabel` or ``"emr-X.Y.Z"``.
-            Default: :data:`constructs_lib.releases.DEFAULT_RELEASE` (emr-7.12.0).
+        :param release: the EMR release, a :class:`ReleaseLabel` or any label the API takes
+            (``"emr-7.14.0"``, ``"emr-spark-8.1.0"``); a label this library does not know
+            is accepted with a warning. Default:
+            :data:`constructs_lib.releases.DEFAULT_RELEASE` (emr-7.14.0).
         :param application_name: 1-64 characters of ``[A-Za-z0-9._/#-]``. Default: a
             unique name from the construct path (metrics select by name from emr-7.10.0).
         :param architecture: the workers' CPU architecture. Default: ``X86_64``; ``ARM64``
@@ -473,12 +732,13 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         :param initial_capacity: pre-initialized workers per worker type of the engine.
             Default: none (workers start on demand).
         :param maximum_capacity: the most vCPU, memory and disk the application holds at
-            once; must hold the initial capacity. Default: derived, see
-            :func:`constructs_lib.application_rules.derive_maximum_capacity` (400 vCPU or
-            the initial capacity if larger, 8 GB per vCPU, no disk limit).
+            once; must hold the initial capacity. Default: none (the application scales up
+            to the account's vCPU quota; subnets cannot be sized for that, see
+            :attr:`peak_workers`).
         :param auto_start: start on job submission. Default: ``True``.
         :param auto_stop: stop after ``idle_timeout`` without jobs. Default: ``True``.
-        :param idle_timeout: whole minutes, 1-10,080. Default: 15 minutes.
+        :param idle_timeout: whole minutes, 1-10,080 (used only with ``auto_stop``).
+            Default: 15 minutes.
         :param network: an :class:`~constructs_lib.network.EmrServerlessNetwork`: its
             subnets and security group. Default: no VPC access.
         :param vpc: the VPC to connect to, instead of ``network``. Default: none.
@@ -496,14 +756,17 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         :param studio: allow EMR Studio notebooks (Spark, emr-6.14.0+). Default: ``False``.
         :param livy_endpoint: enable the Livy endpoint (Spark, emr-6.14.0+).
             Default: ``False``.
-        :param interactive_sessions: enable interactive sessions (Spark, emr-6.14.0+).
-            Default: ``False``.
+        :param interactive_sessions: enable interactive sessions, the session APIs and
+            Spark Connect (Spark, emr-7.13.0+). Default: ``False``.
         :param max_concurrent_runs: job runs at once, 1-1,000 (emr-7.0.0+). Default: the
-            service's (15).
+            service's: 15 where scheduling is on (by default from emr-7.3.0), no limit
+            where it is off.
         :param queue_timeout: how long a job may wait queued, 15-720 whole minutes
-            (emr-7.0.0+). Default: the service's (6 hours).
+            (emr-7.0.0+). Default: the service's: 6 hours where scheduling is on (by
+            default from emr-7.3.0).
         :param identity_center_instance_arn: IAM Identity Center instance for trusted
-            identity propagation (emr-7.8.0+). Default: none.
+            identity propagation (Spark, emr-7.8.0+; it applies to the Livy endpoint
+            only). Default: none.
         :param tags: at most 50 tags; keys 1-128 characters, no ``aws:`` prefix.
             Default: none.
         :param removal_policy: what happens to the application when it leaves the stack.
@@ -512,6 +775,8 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         """
         release = _release(release)
         super().__init__(scope, construct_id, physical_name=application_name)
+        if release.warning is not None:
+            advise("release", release.warning)
         name = application_name or Names.unique_resource_name(
             self, max_length=64, separator="-", allowed_special_characters="-"
         )
@@ -536,7 +801,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         self._network = network
 
         self._check_identity(name)
-        #: The effective maximum capacity (given or derived).
+        #: The maximum capacity; ``None`` when not set (the account's vCPU quota applies).
         self.maximum_capacity = self._check_capacity(maximum_capacity)
         idle_minutes = self._check_auto_stop(auto_stop, idle_timeout)
         queue_minutes = self._minutes(queue_timeout, argument="queue_timeout")
@@ -547,7 +812,8 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
             "interactive_sessions": interactive_sessions,
         }
         check_interactive(interactive, engine=engine, release=release)
-        self._check_identity_center(identity_center_instance_arn)
+        self._interactive = dict(interactive)
+        self._check_identity_center(identity_center_instance_arn, livy_endpoint=livy_endpoint)
         check_runtime_configuration(
             self.runtime_configuration, engine=engine, release=release, architecture=architecture
         )
@@ -561,6 +827,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         if lake_formation_enabled(self.runtime_configuration):
             check_lake_formation(
                 engine=engine,
+                release=release,
                 has_custom_image=bool(images),
                 initial=self.initial_capacity,
                 public_subnets=_has_public_subnets(subnets, network.vpc if network else vpc),
@@ -575,7 +842,9 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
             release_label=release.label,
             architecture=architecture.value,
             initial_capacity=_initial_capacity(self.initial_capacity),
-            maximum_capacity=_maximum_capacity(self.maximum_capacity),
+            maximum_capacity=None
+            if self.maximum_capacity is None
+            else _maximum_capacity(self.maximum_capacity),
             auto_start_configuration=emr.CfnApplication.AutoStartConfigurationProperty(
                 enabled=auto_start
             ),
@@ -638,8 +907,15 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         return self.engine.worker_types
 
     @property
-    def peak_workers(self) -> int:
-        """Most workers at once: maximum vCPU over the smallest configured worker size."""
+    def peak_workers(self) -> int | None:
+        """Most workers at once: maximum vCPU over the smallest configured worker size.
+
+        ``None`` without a maximum capacity: the application then scales up to the
+        account's vCPU quota (16 vCPU by default, raised on request and automatically with
+        use, guide L9071), which no subnet size can be checked against.
+        """
+        if self.maximum_capacity is None:
+            return None
         return workers_for(self.maximum_capacity.vcpu, self._smallest_worker_vcpu())
 
     @property
@@ -651,12 +927,16 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
 
     def _check_identity(self, name: str) -> None:
         check_literal(self, name, APPLICATION_NAME)
+        check_engine(self.release, self.engine.value)
+        region = _known(Stack.of(self).region)
+        if region is not None:
+            check_region(self.release, region)
         if self.architecture is Architecture.ARM64:
             require(
                 self.release, Feature.ARM64, argument="architecture", value=self.architecture.value
             )
 
-    def _check_capacity(self, maximum: MaximumCapacity | None) -> MaximumCapacity:
+    def _check_capacity(self, maximum: MaximumCapacity | None) -> MaximumCapacity | None:
         initial = self.initial_capacity
         numbers = [v for w in initial.values() for v in (w.count, *_sizes(w))]
         if maximum is not None:
@@ -668,22 +948,21 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
                 rule="worker sizes from the guide's table, and a maximum that holds the initial "
                 "capacity",
             )
-            return maximum or derive_maximum_capacity({})
+            return maximum
         check_initial_capacity(initial, engine=self.engine, release=self.release)
-        if maximum is None:
-            return derive_maximum_capacity(initial)
-        check_maximum_capacity(maximum, initial)
+        if maximum is not None:
+            check_maximum_capacity(maximum, initial)
         return maximum
 
     def _check_auto_stop(self, auto_stop: bool, idle_timeout: Duration | None) -> float | None:
-        if not auto_stop:
-            if idle_timeout is not None:
-                raise EmrServerlessValidationError(
-                    argument="idle_timeout",
-                    value=idle_timeout.to_human_string(),
-                    rule="the idle timeout applies only while auto-stop is on",
-                    fix="remove idle_timeout, or set auto_stop=True",
-                )
+        if not auto_stop and idle_timeout is not None:
+            Annotations.of(self).add_warning_v2(
+                "emr-serverless:idle-timeout-without-auto-stop",
+                f"idle_timeout={idle_timeout.to_human_string()}: the idle timeout applies only "
+                "while auto-stop is on; with auto_stop=False it is passed to the service and "
+                "unused. Remove idle_timeout, or set auto_stop=True",
+            )
+        elif not auto_stop:
             return None
         minutes = self._minutes(idle_timeout, argument="idle_timeout")
         if minutes is None:
@@ -724,7 +1003,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
             release=self.release,
         )
 
-    def _check_identity_center(self, instance_arn: str | None) -> None:
+    def _check_identity_center(self, instance_arn: str | None, *, livy_endpoint: bool) -> None:
         if instance_arn is None:
             return
         require(
@@ -734,6 +1013,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
             value=instance_arn,
         )
         check_literal(self, instance_arn, IDENTITY_CENTER_INSTANCE_ARN)
+        check_identity_center(engine=self.engine, livy_endpoint=livy_endpoint)
 
     def _check_images(
         self,
@@ -816,8 +1096,29 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
             check_ingress_sources(
                 _ingress_sources(group), argument=_group_argument(network), group=group.node.path
             )
-        check_subnet_capacity(self, subnets.subnets, workers=self.peak_workers, argument=argument)
+        self._check_subnet_capacity(subnets, argument=argument)
         return groups, subnets
+
+    def _check_subnet_capacity(self, subnets: ec2.SelectedSubnets, *, argument: str) -> None:
+        """Warn when a subnet cannot hold the peak: the service accepts it (guide L1940)."""
+        peak = self.peak_workers
+        if peak is None:
+            Annotations.of(self).add_warning_v2(
+                "emr-serverless:subnet-capacity-unchecked",
+                f"{argument}: without maximum_capacity the application scales up to the "
+                "account's vCPU quota, and each worker takes one IP address in its subnet "
+                "(guide L1940): set maximum_capacity so that EMR Serverless stops where the "
+                "subnets are full, and the subnets can be checked against it",
+            )
+            return
+        try:
+            check_subnet_capacity(self, subnets.subnets, workers=peak, argument=argument)
+        except SubnetPlanningError as error:
+            Annotations.of(self).add_warning_v2(
+                "emr-serverless:subnet-capacity",
+                f"{error} (EMR Serverless accepts such subnets, but jobs cannot start more "
+                "workers than they have free IP addresses, guide L1940)",
+            )
 
     def _check_tags(self, tags: Mapping[str, str], *, warn: bool = True) -> None:
         """Check literal tags; a tag with a token key or value is skipped (with a warning)."""
@@ -880,7 +1181,7 @@ def _release(release: ReleaseLabel | str) -> ReleaseLabel:
             argument="release",
             value=release,
             rule="the release decides which settings are valid, so it must be known at synth",
-            fix="pass a ReleaseLabel constant or 'emr-X.Y.Z'",
+            fix="pass a ReleaseLabel constant or a literal label such as 'emr-7.14.0'",
         )
     return ReleaseLabel.of(release)
 

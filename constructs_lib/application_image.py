@@ -93,7 +93,7 @@ class ApplicationImage:
         else:
             tag = "latest" if tag is None else tag
             _check_reference(
-                tag, _TAG, argument="tag", form="1-128 of [A-Za-z0-9._-], not starting with . or -"
+                tag, _TAG, argument="tag", form="1-300 of [A-Za-z0-9._-], not starting with . or -"
             )
             uri = repository.repository_uri_for_tag(tag)
         return cls(image_uri=uri, region=_known_region(repository.env.region))

@@ -2,7 +2,9 @@
 
 Each ``check_*`` raises :class:`~constructs_lib.errors.EmrServerlessValidationError`
 naming the argument, the value, the rule (with the release or limit behind it) and the
-fix. :class:`EmrServerlessApplication` translates its arguments and calls these.
+fix, for what the service refuses only; what the guide only recommends is given as a
+warning through :func:`constructs_lib._advice.advise`, which the construct records.
+:class:`EmrServerlessApplication` translates its arguments and calls these.
 
 Limits cite the CreateApplication API model (botocore's ``emr-serverless``), the
 CloudFormation schema, or the *Amazon EMR Serverless User Guide* (``L<line>``).
@@ -16,6 +18,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from constructs_lib._advice import advise
 from constructs_lib._arguments import checked_fields
 from constructs_lib._checks import PatternRule, check_at_most, check_range, fullmatch
 from constructs_lib.errors import EmrServerlessValidationError
@@ -27,8 +30,8 @@ from constructs_lib.runtime_configuration import (
     Classification,
     top_level_properties,
 )
+from constructs_lib.sources import user_guide
 from constructs_lib.workers import (
-    MAX_GB_PER_VCPU,
     MAX_WORKER_COUNT,
     WORKER_MEMORY,
     EngineType,
@@ -163,10 +166,19 @@ def check_scheduler(
         )
 
 
+#: The release feature each interactive switch needs: Studio and Livy emr-6.14.0 (guide
+#: L4168, L4255), sessions (the session APIs, Spark Connect) emr-7.13.0.
+INTERACTIVE_FEATURES: Mapping[str, Feature] = {
+    "studio": Feature.INTERACTIVE,
+    "livy_endpoint": Feature.INTERACTIVE,
+    "interactive_sessions": Feature.SESSIONS,
+}
+
+
 def check_interactive(
     enabled: Mapping[str, bool], *, engine: EngineType, release: ReleaseLabel
 ) -> None:
-    """Studio, Livy and sessions need a Spark application on emr-6.14.0 or later."""
+    """Studio and Livy need Spark on emr-6.14.0+, sessions Spark on emr-7.13.0+."""
     for argument, on in enabled.items():
         if not on:
             continue
@@ -174,11 +186,41 @@ def check_interactive(
             raise EmrServerlessValidationError(
                 argument=argument,
                 value=True,
-                rule="interactive endpoints (Studio, Livy, sessions) run Spark only "
-                "(guide L4168, L4255)",
+                rule="interactive applications (Studio, Livy, sessions) run Spark only "
+                "(guide L4168, L4236, L4255)",
                 fix="create a SPARK application for interactive use",
             )
-        require(release, Feature.INTERACTIVE, argument=argument, value=True)
+        require(release, INTERACTIVE_FEATURES[argument], argument=argument, value=True)
+
+
+#: Trusted identity propagation: Spark only, through the Livy endpoint only.
+IDENTITY_CENTER_PAGE = user_guide("security-iam-service-trusted-prop-considerations-limitations")
+
+
+def check_identity_center(*, engine: EngineType, livy_endpoint: bool) -> str | None:
+    """Identity Center needs Spark (refused otherwise); without Livy it applies to nothing.
+
+    :returns: the warning given (:func:`constructs_lib._advice.advise`) without the Livy
+        endpoint; else ``None``.
+    """
+    if engine is not EngineType.SPARK:
+        raise EmrServerlessValidationError(
+            argument="identity_center_instance_arn",
+            value=engine.value,
+            rule="trusted identity propagation through IAM Identity Center is supported only "
+            f"with Apache Spark ({IDENTITY_CENTER_PAGE}), and only through the Livy endpoint, "
+            "which Hive applications do not have (guide L4255)",
+            fix="create a SPARK application with livy_endpoint=True, or remove "
+            "identity_center_instance_arn",
+        )
+    if livy_endpoint:
+        return None
+    return advise(
+        "identity-center-without-livy",
+        "identity_center_instance_arn: trusted identity propagation works only for interactive "
+        "workloads through the Livy endpoint; batch jobs, streaming jobs and EMR Studio do not "
+        f"use it ({IDENTITY_CENTER_PAGE}). Set livy_endpoint=True, or drop the setting",
+    ).text
 
 
 #: An IAM Identity Center instance ARN (CloudFormation IdentityCenterInstanceArn).
@@ -192,9 +234,6 @@ IDENTITY_CENTER_INSTANCE_ARN = PatternRule(
 
 
 # --- capacity -------------------------------------------------------------------------------
-
-#: vCPU limit of a derived maximum capacity: the guide's worked example (L1411-1443).
-DEFAULT_MAXIMUM_VCPU = 400
 
 
 @checked_fields
@@ -217,17 +256,6 @@ class MaximumCapacity:
         if self.disk_gb is not None:
             rendered["disk"] = f"{self.disk_gb}GB"
         return rendered
-
-
-def derive_maximum_capacity(initial: Mapping[WorkerType, InitialWorkers]) -> MaximumCapacity:
-    """The maximum capacity used when none is given.
-
-    vCPU: 400 (the guide's example), or the initial capacity's total if larger. Memory:
-    8 GB per vCPU, the largest memory-to-vCPU ratio of any worker size, so memory never
-    binds before vCPU. Disk: no limit. The result always holds the initial capacity.
-    """
-    vcpu = max(DEFAULT_MAXIMUM_VCPU, sum(workers.vcpu for workers in initial.values()))
-    return MaximumCapacity(vcpu=vcpu, memory_gb=vcpu * MAX_GB_PER_VCPU)
 
 
 def check_initial_capacity(
@@ -369,7 +397,7 @@ class ImageUri:
 _IMAGE_URI = re.compile(
     r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?/"
     r"(?P<repository>(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)"
-    r"(?::(?P<tag>[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127})|@(?P<digest>sha256:[0-9a-f]{64}))"
+    r"(?::(?P<tag>[a-zA-Z0-9_][a-zA-Z0-9._-]{0,299})|@(?P<digest>sha256:[0-9a-f]{64}))"
 )
 
 
@@ -566,19 +594,25 @@ def check_ingress_sources(sources: Sequence[str], *, argument: str, group: str) 
 
 # --- Lake Formation -------------------------------------------------------------------------
 
-#: Pre-initialized drivers a Lake Formation application needs: one user and one system
-#: driver per job (guide L8267, L8467).
+#: Pre-initialized drivers the guide recommends with Lake Formation: each job runs a user
+#: and a system driver (guide L8267, L8467). A recommendation: fewer is a warning.
 MIN_LAKE_FORMATION_DRIVERS = 2
 
 
 def check_lake_formation(
     *,
     engine: EngineType,
+    release: ReleaseLabel,
     has_custom_image: bool,
     initial: Mapping[WorkerType, InitialWorkers],
     public_subnets: bool,
 ) -> None:
-    """Lake Formation constraints beyond its release (guide L8467-8487, L1943)."""
+    """Lake Formation constraints beyond its release (guide L8467-8487, L1943).
+
+    Refused: a Hive application, a custom image before emr-7.14.0 (from it, custom images
+    run in user space only), public subnets. Fewer than two pre-initialized drivers is a
+    warning (the guide recommends two, L8267).
+    """
     argument = f"runtime_configuration[spark-defaults][{LAKE_FORMATION!r}]"
     if engine is not EngineType.SPARK:
         raise EmrServerlessValidationError(
@@ -588,21 +622,22 @@ def check_lake_formation(
             fix="create a SPARK application",
         )
     if has_custom_image:
-        raise EmrServerlessValidationError(
+        require(
+            release,
+            Feature.LAKE_FORMATION_CUSTOM_IMAGES,
             argument="image",
             value="a custom image",
-            rule="Lake Formation-enabled applications cannot use custom images (guide L8472)",
-            fix="remove the custom image, or turn Lake Formation off",
+            fix=f"use {Feature.LAKE_FORMATION_CUSTOM_IMAGES.minimum} or later (the image then "
+            "runs the user space only), remove the custom image, or turn Lake Formation off",
         )
     drivers = initial.get(WorkerType.SPARK_DRIVER)
     if drivers is not None and drivers.count < MIN_LAKE_FORMATION_DRIVERS:
-        raise EmrServerlessValidationError(
-            argument="initial_capacity[SPARK_DRIVER].count",
-            value=drivers.count,
-            rule="each Lake Formation job runs a user and a system driver, so pre-initialized "
-            f"capacity needs at least {MIN_LAKE_FORMATION_DRIVERS} drivers (guide L8267, L8467)",
-            fix=f"pre-initialize at least {MIN_LAKE_FORMATION_DRIVERS} drivers (twice as many "
-            "as without Lake Formation)",
+        advise(
+            "lake-formation-drivers",
+            f"initial_capacity[SPARK_DRIVER].count={drivers.count}: each Lake Formation job "
+            "runs a user and a system driver, so the guide recommends at least "
+            f"{MIN_LAKE_FORMATION_DRIVERS} pre-initialized drivers (guide L8267, L8467); with "
+            "fewer, the system driver starts on demand, which is slower",
         )
     if public_subnets:
         raise EmrServerlessValidationError(

@@ -38,3 +38,37 @@ APPLICATION_OPERATOR_ACTIONS: tuple[str, ...] = (
 #: On each log encryption key, for job submitters: EMR Serverless refuses a job run whose
 #: submitter cannot use the key (guide L4924-4960).
 LOG_KEY_SUBMITTER_ACTIONS: tuple[str, ...] = ("kms:GenerateDataKey", "kms:Decrypt")
+# --- Interactive endpoints (the Service Authorization Reference for EMR Serverless, and the
+# guide's and the Spark Connect page's user policies) ---------------------------------------
+
+#: On the application, for EMR Studio users: attach a Workspace to it (guide L4187-4213).
+STUDIO_ACTIONS: tuple[str, ...] = ("emr-serverless:AccessInteractiveEndpoints",)
+
+#: On the application, for Livy clients: call the Livy endpoint's REST API (guide L4271).
+LIVY_ACTIONS: tuple[str, ...] = ("emr-serverless:AccessLivyEndpoints",)
+
+#: On the application's job runs, for Livy clients: the Spark UI and driver log links of a
+#: Livy session's results (guide L4273).
+LIVY_JOB_RUN_ACTIONS: tuple[str, ...] = ("emr-serverless:GetDashboardForJobRun",)
+
+#: On the application, for session users: start sessions and list them (Spark Connect).
+SESSION_APPLICATION_ACTIONS: tuple[str, ...] = (
+    "emr-serverless:StartSession",
+    "emr-serverless:ListSessions",
+)
+
+#: On the application's sessions (``<application ARN>/sessions/*``): follow a session, get
+#: its Spark Connect endpoint and token, end it, and open its Spark UI and logs.
+SESSION_ACTIONS: tuple[str, ...] = (
+    "emr-serverless:GetSession",
+    "emr-serverless:GetSessionEndpoint",
+    "emr-serverless:TerminateSession",
+    "emr-serverless:GetResourceDashboard",
+)
+
+# --- Deployers ---------------------------------------------------------------------------
+
+#: The service-linked role EMR Serverless creates with the first application (guide L7623).
+SERVICE_LINKED_ROLE_ACTIONS: tuple[str, ...] = ("iam:CreateServiceLinkedRole",)
+#: The service name of EMR Serverless's service-linked role.
+SERVICE_LINKED_ROLE_SERVICE = "ops.emr-serverless.amazonaws.com"

@@ -33,12 +33,14 @@ REPOSITORY_NAME = PatternRule(
     fix="use a name such as 'analytics/spark-etl'",
 )
 
-#: An image tag (Docker's tag grammar, which the CreateApplication ImageUri pattern accepts).
+#: An image tag: 1-300 of ``[A-Za-z0-9._-]``, not starting with ``.`` or ``-`` (the
+#: CloudFormation ``ImageUri`` pattern; ECR takes tags of up to 300 characters, and the
+#: CreateApplication ImageUri pattern sets no length).
 IMAGE_TAG = PatternRule(
-    pattern=re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}"),
+    pattern=re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9._-]{0,299}"),
     argument="tag",
-    rule="an image tag is 1-128 of [A-Za-z0-9._-], not starting with . or - (Docker tag "
-    "grammar, CreateApplication ImageUri)",
+    rule="an image tag is 1-300 of [A-Za-z0-9._-], not starting with . or - (CloudFormation "
+    "schema ImageUri)",
     fix="pass the tag you pushed, e.g. 'etl-2024.06.1'",
 )
 

@@ -140,7 +140,7 @@ class CustomImageRepository(ecr.Repository):
         ``@<digest>``; it references the repository by name only, so an application in
         another stack reads one value from this one.
 
-        :param tag: the image tag, 1-128 of ``[A-Za-z0-9._-]``.
+        :param tag: the image tag, 1-300 of ``[A-Za-z0-9._-]``.
         :param digest: ``sha256:<64 hex digits>``; pins the exact image.
         """
         if (tag is None) == (digest is None):

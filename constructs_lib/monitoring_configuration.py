@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from aws_cdk import Stack
+from aws_cdk import Annotations, Stack
 from aws_cdk import aws_emrserverless as emr
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -175,12 +175,11 @@ def _bind_s3(
         return None
     argument = f"{_PREFIX}.s3_logs"
     if not is_unresolved(block.prefix) and block.prefix.startswith("/"):
-        raise EmrServerlessValidationError(
-            argument=f"{argument}.prefix",
-            value=block.prefix,
-            rule="a key prefix does not start with '/' (it would make an empty path segment "
-            "in the log URI)",
-            fix=f"use {block.prefix.lstrip('/')!r}",
+        Annotations.of(scope).add_warning_v2(
+            "emr-serverless:s3-log-prefix",
+            f"{argument}.prefix={block.prefix!r} starts with '/': the log URI gets an empty path "
+            f"segment (s3://bucket//...), which S3 accepts but few tools expect; use "
+            f"{block.prefix.lstrip('/')!r}",
         )
     _check_same_place(scope, block.bucket, argument=f"{argument}.bucket")
     return emr.CfnApplication.S3MonitoringConfigurationProperty(
@@ -231,11 +230,11 @@ def _bind_managed(
         return None
     argument = f"{_PREFIX}.managed_persistence"
     if not block.enabled and block.encryption_key is not None:
-        raise EmrServerlessValidationError(
-            argument=f"{argument}.encryption_key",
-            value="a KMS key",
-            rule="a key encrypts managed logs only while managed persistence is on",
-            fix="remove encryption_key, or set enabled=True",
+        Annotations.of(scope).add_warning_v2(
+            "emr-serverless:managed-persistence-key",
+            f"{argument}.encryption_key: a key encrypts managed logs only while managed "
+            "persistence is on; with enabled=False it is passed to the service and unused. "
+            "Remove encryption_key, or set enabled=True",
         )
     return emr.CfnApplication.ManagedPersistenceMonitoringConfigurationProperty(
         enabled=block.enabled,

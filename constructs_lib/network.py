@@ -18,6 +18,7 @@ from constructs_lib._enums import LenientEnum
 from constructs_lib.compliance import acknowledge
 from constructs_lib.log_encryption import cloudwatch_logs_key_statement
 from constructs_lib.managed_policy_role import ManagedPolicyRole
+from constructs_lib.network_rules import check_az_count, check_vpc_cidr, zone_choice_warning
 from constructs_lib.subnet_planning import (
     MIN_AZS,
     WORKER_GROUP,
@@ -71,6 +72,8 @@ _RESTRICT_DEFAULT_SG_PROVIDER = "Custom::VpcRestrictDefaultSGCustomResourceProvi
 
 #: Id of the warning recorded when the selected subnets span fewer than two AZs.
 SINGLE_AZ_WARNING = "emr-serverless:single-az"
+#: Id of the warning recorded where EMR Serverless skips zone ids the Region has.
+ZONE_IDS_WARNING = "emr-serverless:zone-ids"
 
 
 class InterfaceEndpoint(LenientEnum):
@@ -223,6 +226,7 @@ class EmrServerlessNetwork(Construct):
                     fix="pass vpc= as well, or leave vpc_subnets unset to create a VPC",
                 )
             azs = _azs(azs, availability_zones)
+            self._check_new_vpc(vpc_cidr, azs)
             nat = _nat_gateways(nat_gateways, azs)
             endpoints = _endpoints(interface_endpoints)
             public = [
@@ -280,6 +284,18 @@ class EmrServerlessNetwork(Construct):
         return self._connections
 
     # --- new VPC -----------------------------------------------------------------------
+
+    def _check_new_vpc(self, vpc_cidr: str | None, azs: int) -> None:
+        """VPC CIDR /16-/28; no more zones than EMR Serverless supports in a known Region."""
+        if vpc_cidr is not None:
+            check_vpc_cidr(vpc_cidr)
+        region = Stack.of(self).region
+        if Token.is_unresolved(region):
+            return
+        check_az_count(region, azs)
+        caveat = zone_choice_warning(region)
+        if caveat is not None:
+            Annotations.of(self).add_warning_v2(ZONE_IDS_WARNING, caveat)
 
     def _create_vpc(
         self, plan: SubnetPlan, nat_gateways: int, availability_zones: Sequence[str] | None

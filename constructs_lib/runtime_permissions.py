@@ -126,9 +126,8 @@ GLUE_DEFAULT_DATABASE = "default"
 
 # --- Logs, keys, secrets, metrics and other services (guide §2.3) -----------------------
 
-#: Finds the log group before writing (guide L4732-4745). The action has no resource type
-#: in the IAM reference, so it takes ``*`` (the guide's ``arn:...:logs:<region>:<account>:*``
-#: is the same in effect: the call only lists the caller's account and Region).
+#: Finds the log group before writing (guide L4732-4745), on the account and Region as the
+#: guide writes it (:func:`logs_account_arn`).
 LOGS_DESCRIBE_ACTIONS: tuple[str, ...] = ("logs:DescribeLogGroups",)
 
 #: Writes driver and executor logs to the application's log group (guide L4746-4763).
@@ -154,6 +153,10 @@ SECRET_READ_ACTIONS: tuple[str, ...] = (
 
 #: Decrypts the secret with its customer-managed key, only through Secrets Manager.
 SECRET_KEY_ACTIONS: tuple[str, ...] = ("kms:Decrypt",)
+
+#: On the secret's key policy, for ``emr-serverless.amazonaws.com`` through Secrets Manager
+#: only, so EMR Serverless can resolve ``EMR.secret@`` references (guide L8758-8778).
+SECRET_KEY_SERVICE_ACTIONS: tuple[str, ...] = ("kms:Decrypt", "kms:DescribeKey")
 
 #: Sends Spark metrics to one Amazon Managed Service for Prometheus workspace (guide L5422).
 PROMETHEUS_ACTIONS: tuple[str, ...] = ("aps:RemoteWrite",)
@@ -516,6 +519,11 @@ def glue_table_arn(
 def glue_functions_arn(*, partition: str, region: str, account: str, database: str) -> str:
     """Every user-defined function of one database (names are chosen by CREATE FUNCTION)."""
     return f"arn:{partition}:glue:{region}:{account}:userDefinedFunction/{database}/*"
+
+
+def logs_account_arn(*, partition: str, region: str, account: str) -> str:
+    """Every CloudWatch Logs resource of one account and Region (guide L4740)."""
+    return f"arn:{partition}:logs:{region}:{account}:*"
 
 
 def log_group_arn(*, partition: str, region: str, account: str, log_group_name: str) -> str:

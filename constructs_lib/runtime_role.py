@@ -55,6 +55,7 @@ from constructs_lib.runtime_permissions import (
     glue_functions_arn,
     glue_table_arn,
     log_group_arn,
+    logs_account_arn,
     s3_key_condition,
     s3_key_contexts,
     s3_list_condition,
@@ -71,9 +72,8 @@ _PREFIX_RULE = (
     "segment, and at most 1,024 bytes"
 )
 _NO_RESOURCE_TYPE_REASON = (
-    "Only logs:DescribeLogGroups and lakeformation:GetDataAccess use '*': neither has a "
-    "resource type in IAM (the first lists log-group metadata of this account and Region; "
-    "Lake Formation grants scope the data of the second)."
+    "Only lakeformation:GetDataAccess uses '*': it has no resource type in IAM, and Lake "
+    "Formation grants scope the data it returns."
 )
 _GLUE_NAME_RULE = "Glue names are lower case, 1-255 characters, without '*', '?', '/' or ':'"
 
@@ -298,9 +298,10 @@ class JobRuntimeRole(ManagedPolicyRole):
     ) -> iam.Grant:
         """Let jobs write their logs to ``log_group`` (``cloudWatchLoggingConfiguration``).
 
-        The guide's actions (L4732-4763): ``logs:DescribeLogGroups``, which has no resource
-        type and so takes ``*`` (the guide's account-and-Region ARN is the same in effect),
-        and the group's create, describe-streams and put actions on the group and its streams;
+        The guide's actions (L4732-4763): ``logs:DescribeLogGroups`` on the log group's
+        account and Region (``arn:<partition>:logs:<region>:<account>:*``, as the guide
+        writes it), and the group's create, describe-streams and put actions on the group
+        and its streams;
         ``logs:AssociateKmsKey`` on the group when it is KMS-encrypted (L5030-5050).
 
         :param encryption_key: the group's KMS key, when it has one. Default: none.
@@ -311,14 +312,21 @@ class JobRuntimeRole(ManagedPolicyRole):
             account=log_group.env.account,
             log_group_name=log_group.log_group_name,
         )
-        self._acknowledge_wildcard("*", _NO_RESOURCE_TYPE_REASON)
+        account_arn = logs_account_arn(
+            partition=Aws.PARTITION, region=log_group.env.region, account=log_group.env.account
+        )
+        self._acknowledge_wildcard(
+            account_arn,
+            "logs:DescribeLogGroups lists log-group metadata and takes no log-group ARN; it is "
+            "scoped to the log group's account and Region as the guide writes it (L4740).",
+        )
         self._acknowledge_wildcard(
             group_arn,
             "Jobs create one log stream per job run and worker, named at run time, so stream "
             "actions are scoped to this one log group (log-group:<name>:*).",
         )
         write_actions = LOGS_WRITE_ACTIONS + (LOGS_KMS_ACTIONS if encryption_key else ())
-        return self._allow(LOGS_DESCRIBE_ACTIONS, ["*"]).combine(
+        return self._allow(LOGS_DESCRIBE_ACTIONS, [account_arn]).combine(
             self._allow(write_actions, [group_arn])
         )
 
@@ -375,17 +383,12 @@ class JobRuntimeRole(ManagedPolicyRole):
 
         ``secretsmanager:GetSecretValue`` and ``DescribeSecret`` on the secret, and
         ``kms:Decrypt`` on its key through Secrets Manager only, when it has a customer key
-        (which ``EMR.secret@`` references need, guide L8712). The secret's resource policy
-        and key policy for ``emr-serverless.amazonaws.com`` are set on the secret.
+        (which ``EMR.secret@`` references need, guide L8712). For ``EMR.secret@``
+        references EMR Serverless itself must read the secret too: use
+        ``application.grant_secret_read(secret, runtime_role=role)``, which sets the
+        secret's resource policy and the key's policy as well (guide L8712-8778).
         """
-        arn = secret.secret_full_arn or f"{secret.secret_arn}-??????"
-        grant = self._allow(SECRET_READ_ACTIONS, [arn])
-        if secret.encryption_key is not None:
-            condition = secret_key_condition(region=secret.env.region, url_suffix=Aws.URL_SUFFIX)
-            grant = grant.combine(
-                self._allow(SECRET_KEY_ACTIONS, [secret.encryption_key.key_arn], condition)
-            )
-        return grant
+        return grant_runtime_secret_read(self, secret)
 
     @checked_arguments
     def grant_lake_formation_data_access(self) -> iam.Grant:
@@ -576,6 +579,34 @@ class _Principal:
     @property
     def grant_principal(self) -> iam.IPrincipal:
         return self._principal
+
+
+def grant_runtime_secret_read(
+    grantee: iam.IGrantable,
+    secret: secretsmanager.ISecret,
+    *,
+    encryption_key: kms.IKey | None = None,
+) -> iam.Grant:
+    """A runtime role's read of ``secret``: the secret, and its key through Secrets Manager.
+
+    ``secretsmanager:GetSecretValue`` and ``DescribeSecret`` on the secret (a partial ARN
+    gets Secrets Manager's ``-??????`` suffix); ``kms:Decrypt`` on ``encryption_key``
+    (default: the secret's) with ``kms:ViaService`` Secrets Manager in the secret's Region.
+    """
+    arn = secret.secret_full_arn or f"{secret.secret_arn}-??????"
+    grant = add_to_principal(grantee, actions=SECRET_READ_ACTIONS, resource_arns=[arn])
+    key = encryption_key or secret.encryption_key
+    if key is not None:
+        condition = secret_key_condition(region=secret.env.region, url_suffix=Aws.URL_SUFFIX)
+        grant = grant.combine(
+            add_to_principal(
+                grantee,
+                actions=SECRET_KEY_ACTIONS,
+                resource_arns=[key.key_arn],
+                conditions=condition,
+            )
+        )
+    return grant
 
 
 def _literal(value: str) -> str | None:

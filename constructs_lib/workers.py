@@ -61,8 +61,9 @@ class LogType(LenientEnum):
 class WorkerType(LenientEnum):
     """A worker type, with each name the API uses for it.
 
-    - ``capacity_key``: key in ``initialCapacity`` (guide L1381-1431; the guide's Hive
-      example writes ``DRIVER``, and one example writes ``EXECUTOR`` for Tez tasks, L2601);
+    - ``capacity_key``: key in ``initialCapacity``: ``DRIVER`` for the driver of either
+      engine, ``EXECUTOR`` and ``TEZ_TASK`` (guide L1369, L1381-1431, L2588; one example
+      writes ``EXECUTOR`` for Tez tasks, L2601, a known error);
     - ``specification_key``: key in ``workerTypeSpecifications`` (guide L1812; the
       CloudFormation schema names ``Driver``/``Executor`` and ``HiveDriver``/``TezTask``);
     - ``log_key`` and ``log_types``: key and allowed values in CloudWatch ``logTypes``
@@ -85,7 +86,7 @@ class WorkerType(LenientEnum):
     )
     HIVE_DRIVER = (
         EngineType.HIVE,
-        "HIVE_DRIVER",
+        "DRIVER",
         "HiveDriver",
         "HIVE_DRIVER",
         (LogType.STDERR, LogType.STDOUT, LogType.HIVE_LOG, LogType.TEZ_AM),

@@ -37,6 +37,7 @@ from constructs_lib.compliance import (
     add_compliance_checks,
 )
 from constructs_lib.validation_report import ANNOTATIONS_PLUGIN, Finding, read_findings
+from tests.iam_catalogue import EXTRA_ACTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 CDK_CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
@@ -236,7 +237,8 @@ def _as_list(value: Any) -> list[Any]:
 
 @cache
 def _all_iam_actions() -> frozenset[str]:
-    return frozenset(a.lower() for a in get_all_actions())
+    """policy_sentry's actions and those of :data:`tests.iam_catalogue.EXTRA_ACTIONS`."""
+    return frozenset(a.lower() for a in (*get_all_actions(), *EXTRA_ACTIONS))
 
 
 def iam_action_exists(action: str) -> bool:

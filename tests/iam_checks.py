@@ -38,6 +38,7 @@ from policy_sentry.querying.actions import get_action_data
 from policy_sentry.querying.all import get_all_actions
 
 from tests.harness import iam_action_exists, policy_statements
+from tests.iam_catalogue import EXTRA_ACTIONS, EXTRA_RESOURCE_FORMATS
 
 # --- Rendering ---------------------------------------------------------------------------
 
@@ -331,9 +332,12 @@ def arn_formats(action: str) -> tuple[str, ...]:
     canonical = _canonical_actions().get(action.lower())
     if canonical is None:
         return ()
+    if canonical in EXTRA_ACTIONS:
+        return EXTRA_ACTIONS[canonical][0]
     service, name = canonical.split(":")
     rows = get_action_data(service, name).get(service, [])
-    formats = tuple(dict.fromkeys(row["resource_arn_format"] for row in rows))
+    extra = EXTRA_RESOURCE_FORMATS.get(canonical, ((), ""))[0]
+    formats = tuple(dict.fromkeys([*(row["resource_arn_format"] for row in rows), *extra]))
     specific = tuple(f for f in formats if f != "*")
     return specific or ("*",)
 
@@ -368,7 +372,7 @@ def _expand(action: str) -> list[str]:
 
 @cache
 def _canonical_actions() -> dict[str, str]:
-    return {action.lower(): action for action in get_all_actions()}
+    return {action.lower(): action for action in (*get_all_actions(), *EXTRA_ACTIONS)}
 
 
 # A pattern atom: (literal character or None, characters excluded, repeats).

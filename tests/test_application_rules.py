@@ -9,9 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from constructs_lib import application_rules as rules
+from constructs_lib._advice import collecting
 from constructs_lib.application_rules import MaximumCapacity
 from constructs_lib.errors import EmrServerlessValidationError
-from constructs_lib.releases import ReleaseLabel
+from constructs_lib.releases import KNOWN_RELEASES, ReleaseLabel
 from constructs_lib.runtime_configuration import hive_site, spark_defaults
 from constructs_lib.workers import (
     WORKER_MEMORY,
@@ -34,7 +35,6 @@ initial_workers = st.builds(
     st.one_of(st.none(), st.integers(20, 200)),
 )
 spark_worker_types = st.sampled_from([WorkerType.SPARK_DRIVER, WorkerType.SPARK_EXECUTOR])
-initial_capacities = st.dictionaries(spark_worker_types, initial_workers)
 
 
 @given(st.text(NAME_CHARS, min_size=1, max_size=64))
@@ -119,17 +119,6 @@ def test_scheduler_unset_needs_no_release() -> None:
     rules.check_scheduler(
         max_concurrent_runs=None, queue_timeout_minutes=None, release=ReleaseLabel.EMR_6_6_0
     )
-
-
-@given(initial_capacities)
-def test_derived_maximum_holds_the_initial_capacity(
-    initial: dict[WorkerType, InitialWorkers],
-) -> None:
-    derived = rules.derive_maximum_capacity(initial)
-    rules.check_maximum_capacity(derived, initial)
-    assert derived.vcpu == max(400, sum(w.vcpu for w in initial.values()))
-    assert derived.memory_gb == 8 * derived.vcpu
-    assert derived.disk_gb is None
 
 
 @given(
@@ -307,3 +296,111 @@ def test_identity_center_arn() -> None:
     with pytest.raises(EmrServerlessValidationError, match="instance ARN") as error:
         rules.IDENTITY_CENTER_INSTANCE_ARN.check("arn:aws:sso:::instance/ssoins-123")
     assert error.value.argument == "identity_center_instance_arn"
+
+
+# --- interactive endpoints, Identity Center, Lake Formation (service-refused vs advised) ----
+
+IMAGE_URI = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/spark"
+
+
+@pytest.mark.parametrize(
+    ("switch", "first"),
+    [
+        ("studio", "emr-6.14.0"),
+        ("livy_endpoint", "emr-6.14.0"),
+        ("interactive_sessions", "emr-7.13.0"),
+    ],
+)
+def test_each_interactive_switch_has_its_own_release(switch: str, first: str) -> None:
+    # Sources: guide L4168, L4255 (Studio, Livy); API_StartSession, spark-connect (sessions).
+    release = ReleaseLabel.of(first)
+    before = max(r for r in KNOWN_RELEASES if r < release)
+    with pytest.raises(EmrServerlessValidationError, match=re.escape(f"needs {first}")) as error:
+        rules.check_interactive({switch: True}, engine=EngineType.SPARK, release=before)
+    assert error.value.argument == switch
+    rules.check_interactive({switch: True}, engine=EngineType.SPARK, release=release)
+    rules.check_interactive({switch: False}, engine=EngineType.SPARK, release=ReleaseLabel.MINIMUM)
+
+
+def test_sessions_are_refused_on_the_previous_default() -> None:
+    with pytest.raises(EmrServerlessValidationError, match="spark-connect"):
+        rules.check_interactive(
+            {"interactive_sessions": True}, engine=EngineType.SPARK, release=ReleaseLabel.EMR_7_12_0
+        )
+
+
+def test_identity_center_is_refused_on_hive() -> None:
+    # Source: security-iam-service-trusted-prop-considerations-limitations ("only with
+    # Apache Spark", through the Livy endpoint).
+    with pytest.raises(EmrServerlessValidationError, match="only with Apache Spark") as error:
+        rules.check_identity_center(engine=EngineType.HIVE, livy_endpoint=False)
+    assert rules.IDENTITY_CENTER_PAGE in error.value.rule
+    assert rules.check_identity_center(engine=EngineType.SPARK, livy_endpoint=True) is None
+
+
+def test_identity_center_without_livy_is_a_warning() -> None:
+    with collecting() as advice:
+        warning = rules.check_identity_center(engine=EngineType.SPARK, livy_endpoint=False)
+    assert warning is not None
+    assert "Livy endpoint" in warning
+    assert [a.id for a in advice] == ["identity-center-without-livy"]
+
+
+def _lake_formation(release: ReleaseLabel, *, image: bool = False, drivers: int = 0) -> None:
+    initial = (
+        {WorkerType.SPARK_DRIVER: InitialWorkers(drivers, WorkerConfiguration(4, 16))}
+        if drivers
+        else {}
+    )
+    rules.check_lake_formation(
+        engine=EngineType.SPARK,
+        release=release,
+        has_custom_image=image,
+        initial=initial,
+        public_subnets=False,
+    )
+
+
+def test_lake_formation_with_a_custom_image_from_7_14_0() -> None:
+    # Source: emr-serverless-lf-enable-considerations ("Starting with Amazon EMR 7.14.0,
+    # Lake Formation-enabled applications support custom images in user space only").
+    with pytest.raises(EmrServerlessValidationError, match=r"needs emr-7\.14\.0") as error:
+        _lake_formation(ReleaseLabel.EMR_7_13_0, image=True)
+    assert "emr-serverless-lf-enable-considerations" in error.value.rule
+    assert error.value.argument == "image"
+    _lake_formation(ReleaseLabel.EMR_7_14_0, image=True)
+
+
+@pytest.mark.parametrize(("drivers", "warned"), [(1, True), (2, False), (5, False)])
+def test_one_pre_initialized_lake_formation_driver_is_a_warning(drivers: int, warned: bool) -> None:
+    # The guide recommends two drivers (L8267): a recommendation, so never an error.
+    with collecting() as advice:
+        _lake_formation(ReleaseLabel.EMR_7_2_0, drivers=drivers)
+    assert [a.id for a in advice] == (["lake-formation-drivers"] if warned else [])
+
+
+def test_lake_formation_refuses_hive_and_public_subnets() -> None:
+    # Sources: guide L8474 (Spark only), L1943 (public subnets do not support Lake Formation).
+    with pytest.raises(EmrServerlessValidationError, match="L8474"):
+        rules.check_lake_formation(
+            engine=EngineType.HIVE,
+            release=ReleaseLabel.EMR_7_2_0,
+            has_custom_image=False,
+            initial={},
+            public_subnets=False,
+        )
+    with pytest.raises(EmrServerlessValidationError, match="L1943"):
+        rules.check_lake_formation(
+            engine=EngineType.SPARK,
+            release=ReleaseLabel.EMR_7_2_0,
+            has_custom_image=False,
+            initial={},
+            public_subnets=True,
+        )
+
+
+def test_image_tags_up_to_300_characters() -> None:
+    # Source: the CloudFormation schema's ImageUri pattern, [a-zA-Z0-9_][a-zA-Z0-9-._]{0,299}.
+    assert rules.parse_image_uri(f"{IMAGE_URI}:{'t' * 300}").tag == "t" * 300
+    with pytest.raises(EmrServerlessValidationError, match="ImageUri"):
+        rules.parse_image_uri(f"{IMAGE_URI}:{'t' * 301}")

@@ -152,7 +152,8 @@ def test_any_docker_tag_is_accepted(tag: str) -> None:
         ("_private", True),
         ("v1.2.3", True),
         ("a" * 128, True),
-        ("a" * 129, False),
+        ("a" * 300, True),  # the CloudFormation ImageUri pattern allows 300
+        ("a" * 301, False),
         ("", False),
         (".hidden", False),
         ("-x", False),
@@ -164,7 +165,7 @@ def test_tag_rule(tag: str, valid: bool) -> None:
     if valid:
         IMAGE_TAG.check(tag)
     else:
-        with pytest.raises(EmrServerlessValidationError, match="image tag is 1-128"):
+        with pytest.raises(EmrServerlessValidationError, match="image tag is 1-300"):
             IMAGE_TAG.check(tag)
 
 

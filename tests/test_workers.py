@@ -172,7 +172,15 @@ def test_of_parses_every_field() -> None:
 def test_worker_types_per_engine_and_their_names() -> None:
     assert EngineType.SPARK.worker_types == (WorkerType.SPARK_DRIVER, WorkerType.SPARK_EXECUTOR)
     assert EngineType.HIVE.worker_types == (WorkerType.HIVE_DRIVER, WorkerType.TEZ_TASK)
-    assert [w.capacity_key for w in WorkerType] == ["DRIVER", "EXECUTOR", "HIVE_DRIVER", "TEZ_TASK"]
+    # The Hive driver's initialCapacity key is DRIVER (guide L1369, L1381, L2588); HIVE_DRIVER
+    # is its CloudWatch log-type key (guide L4817-4823), a different name.
+    assert [w.capacity_key for w in WorkerType] == ["DRIVER", "EXECUTOR", "DRIVER", "TEZ_TASK"]
+    assert [w.log_key for w in WorkerType] == [
+        "SPARK_DRIVER",
+        "SPARK_EXECUTOR",
+        "HIVE_DRIVER",
+        "TEZ_TASK",
+    ]
     assert [w.specification_key for w in WorkerType] == [
         "Driver",
         "Executor",
