@@ -16,6 +16,7 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from constructs import Construct
 
 from constructs_lib.application import EmrServerlessApplication
 from constructs_lib.application_image import ApplicationImage
@@ -74,6 +75,11 @@ class Builder:
         return error.value
 
 
+def warnings(construct: Construct) -> list[str]:
+    """The warnings recorded on ``construct`` (``Annotations.add_warning_v2``), as text."""
+    return [str(m.data) for m in construct.node.metadata if m.type == "aws:cdk:warning"]
+
+
 @pytest.fixture(scope="module")
 def build() -> Builder:
     return Builder()
@@ -86,14 +92,53 @@ def workers(count: int, vcpu: int, memory_gb: int, **disk: Any) -> InitialWorker
 # --- release, name, architecture -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("release", ["emr-7.9", "emr-6.5.0"])
+@pytest.mark.parametrize("release", ["emr 7.9", "emr-6.5.0", "e" * 65])
 def test_bad_release_labels(build: Builder, release: str) -> None:
-    error = build.refused("release label|emr-6.6.0 and later", release=release)
+    # Sources: CreateApplication releaseLabel (1-64 of [A-Za-z0-9._/-]); guide L9139.
+    error = build.refused("release label is 1-64|emr-6.6.0 and later", release=release)
     assert error.argument == "release"
 
 
-def test_future_release_is_accepted(build: Builder) -> None:
-    assert build(release="emr-7.13.0").release == ReleaseLabel.of("emr-7.13.0")
+@pytest.mark.parametrize("release", ["emr-spark-8.0.0", "emr-spark-8.1.0", "emr-7.14.0"])
+def test_current_releases_are_accepted_without_warning(build: Builder, release: str) -> None:
+    app = build(release=release)
+    assert app.release == ReleaseLabel.of(release)
+    assert not any("emr-serverless:release" in w for w in warnings(app))
+
+
+@pytest.mark.parametrize(
+    ("release", "says"),
+    [
+        ("emr-7.15.0", "newer than the newest emr-7.x release"),
+        ("emr-spark-8.0-preview", "preview release"),
+        ("emr-7.9", "not a release label form"),
+        ("custom/label", "not a release label form"),
+    ],
+)
+def test_releases_this_library_cannot_vouch_for_are_accepted_with_a_warning(
+    build: Builder, release: str, says: str
+) -> None:
+    app = build(release=release)
+    assert app.release.label == release
+    (warning,) = [w for w in warnings(app) if "emr-serverless:release]" in w]
+    assert says in warning
+
+
+def test_hive_is_refused_on_spark_4(build: Builder) -> None:
+    # Source: the emr-spark-8.0.0 release (Release Guide) holds Spark, not Hive.
+    error = build.refused("no Hive", engine=EngineType.HIVE, release="emr-spark-8.1.0")
+    assert error.argument == "engine"
+    build(engine=EngineType.HIVE, release="emr-7.14.0")
+
+
+def test_regional_minimum_release(build: Builder) -> None:
+    # Source: endpoints-quotas, Regional release support (mx-central-1: emr-7.10.0 and later).
+    mexico = cdk.Environment(account=ACCOUNT, region="mx-central-1")
+    with pytest.raises(
+        EmrServerlessValidationError, match=r"emr-7\.10\.0 and later in mx-central-1"
+    ):
+        build(build.stack(mexico), release="emr-7.9.0")
+    build(build.stack(mexico), release="emr-7.10.0")
 
 
 def test_release_must_be_known_at_synth(build: Builder) -> None:
@@ -201,10 +246,15 @@ def test_maximum_capacity_holds_the_initial_capacity(
     assert error.argument == f"maximum_capacity.{limit}"
 
 
-def test_derived_maximum_grows_with_a_large_initial_capacity(build: Builder) -> None:
+def test_no_maximum_capacity_is_set_unless_given(build: Builder) -> None:
+    # maximumCapacity is optional in the API and CloudFormation; without it the application
+    # scales to the account's vCPU quota, so the library sets no ceiling of its own.
     app = build(initial_capacity={WorkerType.SPARK_EXECUTOR: workers(150, 4, 30)})
-    assert app.maximum_capacity == MaximumCapacity(vcpu=600, memory_gb=4800)
-    assert build().maximum_capacity == MaximumCapacity(vcpu=400, memory_gb=3200)
+    assert app.maximum_capacity is None
+    assert app.peak_workers is None
+    given = build(maximum_capacity=MaximumCapacity(vcpu=400, memory_gb=3200))
+    assert given.maximum_capacity == MaximumCapacity(vcpu=400, memory_gb=3200)
+    assert given.peak_workers == 100
 
 
 def test_maximum_capacity_is_positive(build: Builder) -> None:
@@ -239,11 +289,11 @@ def test_token_durations_must_be_in_minutes(build: Builder) -> None:
     build(stack=build.stack(), idle_timeout=cdk.Duration.minutes(30))
 
 
-def test_idle_timeout_needs_auto_stop(build: Builder) -> None:
-    build.refused(
-        "only while auto-stop is on", auto_stop=False, idle_timeout=cdk.Duration.minutes(5)
-    )
-    build(auto_stop=False)
+def test_idle_timeout_without_auto_stop_is_a_warning(build: Builder) -> None:
+    # The API accepts an idle timeout with auto-stop off (AutoStopConfig); it is unused.
+    app = build(auto_stop=False, idle_timeout=cdk.Duration.minutes(5))
+    assert any("idle-timeout-without-auto-stop" in w for w in warnings(app))
+    assert not any("idle-timeout" in w for w in warnings(build(auto_stop=False)))
 
 
 @pytest.mark.parametrize(("runs", "ok"), [(0, False), (1, True), (1000, True), (1001, False)])
@@ -268,11 +318,21 @@ def test_scheduler_needs_7_0_0(build: Builder) -> None:
     build(release="emr-7.0.0", max_concurrent_runs=10, queue_timeout=cdk.Duration.hours(1))
 
 
-@pytest.mark.parametrize("switch", ["studio", "livy_endpoint", "interactive_sessions"])
-def test_interactive_needs_spark_on_6_14_0(build: Builder, switch: str) -> None:
+@pytest.mark.parametrize(
+    ("switch", "before", "first"),
+    [
+        ("studio", "emr-6.13.0", "emr-6.14.0"),
+        ("livy_endpoint", "emr-6.13.0", "emr-6.14.0"),
+        ("interactive_sessions", "emr-7.12.0", "emr-7.13.0"),
+    ],
+)
+def test_interactive_needs_spark_on_its_release(
+    build: Builder, switch: str, before: str, first: str
+) -> None:
+    # Sources: guide L4168, L4236, L4255; API_StartSession ("emr-7.13.0 and later").
     build.refused("Spark only", engine=EngineType.HIVE, **{switch: True})
-    build.refused(r"needs emr-6\.14\.0", release="emr-6.13.0", **{switch: True})
-    build(release="emr-6.14.0", **{switch: True})
+    build.refused(re.escape(f"needs {first}"), release=before, **{switch: True})
+    build(release=first, **{switch: True})
 
 
 def test_identity_center(build: Builder) -> None:
@@ -282,7 +342,20 @@ def test_identity_center(build: Builder) -> None:
     build.refused(
         "instance ARN has the form", identity_center_instance_arn="arn:aws:sso:::instance/x"
     )
-    build(release="emr-7.8.0", identity_center_instance_arn=IDENTITY_CENTER)
+    app = build(release="emr-7.8.0", identity_center_instance_arn=IDENTITY_CENTER)
+    assert any("identity-center-without-livy" in w for w in warnings(app))
+    with_livy = build(identity_center_instance_arn=IDENTITY_CENTER, livy_endpoint=True)
+    assert not any("identity-center" in w for w in warnings(with_livy))
+
+
+def test_identity_center_is_refused_on_hive(build: Builder) -> None:
+    # Source: security-iam-service-trusted-prop-considerations-limitations (Spark only).
+    error = build.refused(
+        "only with Apache Spark",
+        engine=EngineType.HIVE,
+        identity_center_instance_arn=IDENTITY_CENTER,
+    )
+    assert error.argument == "identity_center_instance_arn"
 
 
 # --- runtime configuration -----------------------------------------------------------------
@@ -523,14 +596,13 @@ def test_managed_persistence_key_needs_it_on(build: Builder) -> None:
     stack = build.stack()
     key = kms.Key.from_key_arn(stack, "Key", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd")
     off = ManagedPersistence(enabled=False, encryption_key=key)
-    build.refused(
-        "only while managed persistence is on",
-        monitoring=MonitoringConfiguration(managed_persistence=off),
-    )
-    build(
-        stack,
+    # The API accepts a key with managed persistence off; it is unused, so a warning.
+    app = build(stack, monitoring=MonitoringConfiguration(managed_persistence=off))
+    assert any("managed-persistence-key" in w for w in warnings(app))
+    plain = build(
         monitoring=MonitoringConfiguration(managed_persistence=ManagedPersistence(enabled=False)),
     )
+    assert not any("managed-persistence-key" in w for w in warnings(plain))
 
 
 def test_s3_logs_bucket_and_prefix(build: Builder) -> None:
@@ -539,15 +611,15 @@ def test_s3_logs_bucket_and_prefix(build: Builder) -> None:
     elsewhere = s3.Bucket.from_bucket_attributes(
         stack, "There", bucket_name="logs-there", region="us-east-1"
     )
-    build.refused(
-        "does not start with '/'",
-        monitoring=MonitoringConfiguration(s3_logs=S3Logs(here, prefix="/logs")),
-    )
+    # S3 accepts a key with an empty path segment, so a leading '/' is a warning.
+    slashed = build(monitoring=MonitoringConfiguration(s3_logs=S3Logs(here, prefix="/logs")))
+    assert any("s3-log-prefix" in w for w in warnings(slashed))
     build.refused(
         r"application's Region \(eu-west-1\)",
         monitoring=MonitoringConfiguration(s3_logs=S3Logs(elsewhere)),
     )
     app = build(stack, monitoring=MonitoringConfiguration(s3_logs=S3Logs(here, prefix="logs")))
+    assert not any("s3-log-prefix" in w for w in warnings(app))
     assert app.monitoring is not None
     assert app.monitoring.s3_logs is not None
     assert app.monitoring.s3_logs.log_uri == "s3://logs-here/logs/"
@@ -654,14 +726,23 @@ def test_tags_added_by_aspects_are_checked_at_synth(late_problems: str) -> None:
     assert re.search(r"tags\['owner'\]=.*0-256 characters", late_problems)
 
 
-def test_subnets_hold_the_peak_workers(build: Builder) -> None:
-    stack = build.stack()
-    small = imported_vpc(stack, ["10.0.0.0/24", "10.0.1.0/24"])  # 251 usable each
+def test_subnets_too_small_for_the_peak_are_a_warning(build: Builder) -> None:
+    # The service accepts small subnets; the guide asks for enough IP addresses (L1940).
+    small = imported_vpc(build.stack(), ["10.0.0.0/24", "10.0.1.0/24"])  # 251 usable each
     maximum = MaximumCapacity(vcpu=4000, memory_gb=16000)  # 1,000 workers of 4 vCPU
-    with pytest.raises(EmrServerlessValidationError, match="1000 workers"):
-        build(stack, vpc=small, maximum_capacity=maximum)
+    app = build(cdk.Stack.of(small), vpc=small, maximum_capacity=maximum)
+    (warning,) = [w for w in warnings(app) if "emr-serverless:subnet-capacity]" in w]
+    assert "1000 workers" in warning
     large = imported_vpc(build.stack(), ["10.0.0.0/22", "10.0.4.0/22"])  # 1,019 usable each
-    assert build(cdk.Stack.of(large), vpc=large, maximum_capacity=maximum).peak_workers == 1000
+    fits = build(cdk.Stack.of(large), vpc=large, maximum_capacity=maximum)
+    assert fits.peak_workers == 1000
+    assert not any("subnet-capacity" in w for w in warnings(fits))
+
+
+def test_subnets_without_a_maximum_capacity_are_unchecked_with_a_warning(build: Builder) -> None:
+    vpc = imported_vpc(build.stack(), ["10.0.0.0/22", "10.0.4.0/22"])
+    app = build(cdk.Stack.of(vpc), vpc=vpc)
+    assert any("subnet-capacity-unchecked" in w for w in warnings(app))
 
 
 def test_selection_without_matching_subnets_is_our_error(build: Builder) -> None:
@@ -696,26 +777,37 @@ def test_lake_formation_needs_7_2_0(build: Builder) -> None:
     build(release="emr-7.2.0", runtime_configuration=configuration)
 
 
-def test_lake_formation_without_custom_images(build: Builder) -> None:
+def test_lake_formation_with_custom_images_from_7_14_0(build: Builder) -> None:
+    # Source: emr-serverless-lf-enable-considerations (custom images in user space from
+    # emr-7.14.0; not supported before).
     configuration = [spark_defaults(LAKE_FORMATION)]
-    build.refused(
-        "cannot use custom images",
+    error = build.refused(
+        r"needs emr-7\.14\.0",
+        release="emr-7.13.0",
+        runtime_configuration=configuration,
+        image=ApplicationImage.from_uri(IMAGE),
+    )
+    assert "emr-serverless-lf-enable-considerations" in error.rule
+    build(
+        release="emr-7.14.0",
         runtime_configuration=configuration,
         image=ApplicationImage.from_uri(IMAGE),
     )
 
 
-def test_lake_formation_needs_two_pre_initialized_drivers(build: Builder) -> None:
+def test_one_pre_initialized_lake_formation_driver_is_a_warning(build: Builder) -> None:
+    # The guide recommends at least two drivers (L8267); the service accepts one.
     configuration = [spark_defaults(LAKE_FORMATION)]
-    build.refused(
-        "at least 2 drivers",
+    one = build(
         runtime_configuration=configuration,
         initial_capacity={WorkerType.SPARK_DRIVER: workers(1, 4, 16)},
     )
-    build(
+    assert any("lake-formation-drivers" in w for w in warnings(one))
+    two = build(
         runtime_configuration=configuration,
         initial_capacity={WorkerType.SPARK_DRIVER: workers(2, 4, 16)},
     )
+    assert not any("lake-formation-drivers" in w for w in warnings(two))
 
 
 def test_lake_formation_refuses_public_subnets(build: Builder) -> None:
