@@ -33,7 +33,7 @@ from constructs_lib.monitoring_configuration import (
     PrometheusRemoteWrite,
 )
 from constructs_lib.network import EmrServerlessNetwork
-from constructs_lib.releases import ReleaseLabel
+from constructs_lib.releases import DEFAULT_RELEASE, ReleaseLabel
 from constructs_lib.runtime_configuration import (
     hive_site,
     java17_properties,
@@ -250,7 +250,8 @@ def test_guides_spark_example(synthesis: Synthesis) -> None:
 def test_guides_hive_example_uses_the_hive_worker_types(synthesis: Synthesis) -> None:
     properties = _application(synthesis, "Guide", "Hive")["Properties"]
     assert properties["Type"] == "HIVE"
-    assert properties["InitialCapacity"] == _capacity("HIVE_DRIVER", "TEZ_TASK")
+    # The guide's Hive example keys the driver DRIVER (L1369, L1381), not HIVE_DRIVER.
+    assert properties["InitialCapacity"] == _capacity("DRIVER", "TEZ_TASK")
     assert properties["MaximumCapacity"] == {"Cpu": "400vCPU", "Memory": "1024GB"}
 
 
@@ -262,7 +263,7 @@ def test_application_is_deleted_by_default_and_retained_on_request(synthesis: Sy
 def test_full_configuration_renders_every_property(synthesis: Synthesis) -> None:
     properties = _application(synthesis, "Full", "Full")["Properties"]
     assert properties["Architecture"] == "ARM64"
-    assert properties["ReleaseLabel"] == "emr-7.12.0"
+    assert properties["ReleaseLabel"] == DEFAULT_RELEASE.label == "emr-7.14.0"
     assert properties["InitialCapacity"][1] == {
         "Key": "EXECUTOR",
         "Value": {
@@ -302,12 +303,16 @@ def test_full_configuration_renders_every_property(synthesis: Synthesis) -> None
     }
 
 
-def test_maximum_capacity_is_derived_when_omitted(synthesis: Synthesis) -> None:
+def test_maximum_capacity_is_not_rendered_when_omitted(synthesis: Synthesis) -> None:
+    # maximumCapacity is optional (API, CloudFormation): no ceiling the service would not set.
     properties = _application(synthesis, "Full", "Full")["Properties"]
-    assert properties["MaximumCapacity"] == {"Cpu": "400vCPU", "Memory": "3200GB"}
+    assert "MaximumCapacity" not in properties
     full = BUILT.apps["full"]
-    assert full.maximum_capacity == MaximumCapacity(vcpu=400, memory_gb=3200)
-    assert full.peak_workers == 100  # 400 vCPU of 4 vCPU drivers, the smallest workers
+    assert full.maximum_capacity is None
+    assert full.peak_workers is None
+    guide = BUILT.apps["spark_guide"]
+    assert guide.maximum_capacity == MaximumCapacity(vcpu=400, memory_gb=1024)
+    assert guide.peak_workers == 200  # 400 vCPU of 2 vCPU drivers, the smallest workers
 
 
 def test_monitoring_blocks(synthesis: Synthesis) -> None:
@@ -497,7 +502,7 @@ def test_implements_aws_cdk_libs_application_ref() -> None:
 def test_exposes_what_monitoring_needs() -> None:
     full = BUILT.apps["full"]
     assert full.engine is EngineType.SPARK
-    assert full.release == ReleaseLabel.EMR_7_12_0
+    assert full.release == ReleaseLabel.EMR_7_14_0
     assert full.architecture is Architecture.ARM64
     assert full.application_name == "full-spark"
     assert full.worker_types == (WorkerType.SPARK_DRIVER, WorkerType.SPARK_EXECUTOR)
