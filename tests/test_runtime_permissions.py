@@ -99,8 +99,13 @@ def test_logs_and_other_services_act_on_their_arns() -> None:
     for actions, arn in expected.items():
         for action in actions:
             assert any(arn_matches_format(arn, f) for f in arn_formats(action)), (action, arn)
-    for action in rp.LOGS_DESCRIBE_ACTIONS + rp.LAKE_FORMATION_ACTIONS:
+    for action in rp.LAKE_FORMATION_ACTIONS:
         assert arn_formats(action) == ("*",), action
+    # The guide scopes logs:DescribeLogGroups to the account and Region (L4740).
+    account_arn = rp.logs_account_arn(partition="aws", region="eu-west-1", account="123456789012")
+    assert account_arn == "arn:aws:logs:eu-west-1:123456789012:*"
+    for action in rp.LOGS_DESCRIBE_ACTIONS:
+        assert any(arn_matches_format(account_arn, f) for f in arn_formats(action)), action
 
 
 # --- S3 prefixes ----------------------------------------------------------------------------

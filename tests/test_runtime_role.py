@@ -339,13 +339,19 @@ def test_glue_writes_only_the_read_write_database(runtime: list[dict[str, Any]])
     assert not {"glue:CreateDatabase", "glue:DeleteDatabase"} & every
 
 
-def test_no_statement_names_star_except_the_two_actions_without_resource_types(
+def test_no_statement_names_star_except_the_action_without_a_resource_type(
     runtime: list[dict[str, Any]],
 ) -> None:
     star = [s for s in runtime if "*" in as_list(s["Resource"])]
-    assert {a for s in star for a in as_list(s["Action"])} == {
-        "logs:DescribeLogGroups",
-        "lakeformation:GetDataAccess",
+    assert {a for s in star for a in as_list(s["Action"])} == {"lakeformation:GetDataAccess"}
+
+
+def test_describe_log_groups_is_scoped_to_the_account_and_region(
+    runtime: list[dict[str, Any]],
+) -> None:
+    # Guide L4732-4745: logs:DescribeLogGroups on arn:aws:logs:<Region>:<account>:*.
+    assert resources_of(runtime, ("logs:DescribeLogGroups",)) == {
+        f"arn:aws:logs:{REGION}:{ACCOUNT}:*"
     }
 
 
@@ -444,6 +450,7 @@ def test_only_wildcards_the_grants_need_are_acknowledged(
         prefix + glue_arn.format("210987654321", "userDefinedFunction/shared/*"),
         f"{prefix}arn:<AWS::Partition>:logs:us-east-1:{ACCOUNT}:log-group:"
         f"<{logical_id(template, 'AWS::Logs::LogGroup', 'Logs')}>:*]",
+        f"{prefix}arn:<AWS::Partition>:logs:us-east-1:{ACCOUNT}:*]",
         f"{prefix}*]",
     }
     reasons = {rule.split("::", 1)[1]: reason for rule, reason in on_role.items()}
@@ -451,7 +458,8 @@ def test_only_wildcards_the_grants_need_are_acknowledged(
     assert "whole_bucket=True" in reasons["arn:aws:s3:::us-east-1.elasticmapreduce/*]"]
     assert "all_tables=True" in reasons[glue_arn.format(ACCOUNT, "table/analytics/*")]
     assert "CREATE FUNCTION" in reasons[glue_arn.format(ACCOUNT, "userDefinedFunction/sales/*")]
-    assert "neither has a resource type" in reasons["*]"]
+    assert "no resource type" in reasons["*]"]
+    assert "L4740" in reasons[f"arn:<AWS::Partition>:logs:us-east-1:{ACCOUNT}:*]"]
 
 
 def test_a_role_without_wildcards_acknowledges_nothing(synthesis: Synthesis) -> None:
