@@ -77,7 +77,8 @@ MAX_ENVIRONMENT_NAME = 12
 
 _NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 _ENVIRONMENT = re.compile(r"[a-z][a-z0-9]*")
-_RELEASE_LABEL = re.compile(r"emr-\d+\.\d+\.\d+")
+#: What the API takes as a release label (:data:`constructs_lib.releases.LABEL_PATTERN`).
+_RELEASE_LABEL = re.compile(r"[A-Za-z0-9._/-]{1,64}")
 _GLUE_DATABASE = re.compile(r"[a-z0-9_]{1,255}")
 _PREFIX = re.compile(r"[^/*?\s][^*?\s]*/")
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
@@ -637,7 +638,10 @@ def _read_application(node: Node) -> ApplicationConfig:
     return ApplicationConfig(
         type=app_type,
         release_label=app["release_label"].text(
-            _RELEASE_LABEL, "must be a release label like emr-7.6.0", example="emr-7.6.0"
+            _RELEASE_LABEL,
+            "must be a release label (1-64 of A-Z, a-z, 0-9, '.', '_', '/' and '-'), e.g. "
+            "emr-7.14.0 or emr-spark-8.1.0",
+            example="emr-7.14.0",
         ),
         architecture=app["architecture"].choice(
             {a.value: a for a in Architecture}, default=Architecture.X86_64

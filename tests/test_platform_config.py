@@ -252,8 +252,9 @@ RULES = [
     ("teams[0].name", "1team", "starting with a letter", "team1"),
     ("teams[0].name", "t" * (MAX_TEAM_NAME + 1), "at most 24", "t" * MAX_TEAM_NAME),
     ("teams[0].application.type", "spark", "did you mean 'SPARK'", "SPARK"),
-    ("teams[0].application.release_label", "7.6.0", "like emr-7.6.0", "emr-6.6.0"),
-    ("teams[0].application.release_label", "emr-6.6", "like emr-7.6.0", "emr-6.10.0"),
+    # The API's releaseLabel pattern: any such label passes the loader (emr-spark-8.x too).
+    ("teams[0].application.release_label", "emr 7.6.0", "1-64 of A-Z", "emr-spark-8.1.0"),
+    ("teams[0].application.release_label", "e" * 65, "1-64 of A-Z", "emr-7.14.0"),
     ("teams[0].application.architecture", "arm64", "did you mean 'ARM64'", "ARM64"),
     ("teams[0].application.architecture", "x86", "one of X86_64, ARM64", "X86_64"),
     ("teams[0].application.workers.executor.vcpu", 0, "1 or more", 1),
@@ -857,4 +858,4 @@ def test_image_tag_names_the_teams_custom_image() -> None:
 def test_image_tag_must_be_a_docker_tag() -> None:
     problem = only_problem(with_value("teams[0].application.image_tag", "-latest"))
     assert "teams[0].application.image_tag" in problem
-    assert "image tag is 1-128" in problem
+    assert "image tag is 1-300" in problem
