@@ -1024,18 +1024,12 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         given += [(f"worker_images[{w.name}]", i) for w, i in (worker_images or {}).items()]
         if not given:
             return []
-        if image is not None and worker_images:
-            raise EmrServerlessValidationError(
-                argument="image",
-                value=image.image_uri,
-                rule="per-worker-type images cover every worker type, so an image for all "
-                "workers would apply to none (CloudFormation WorkerTypeSpecifications)",
-                fix="pass image or worker_images, not both",
-            )
         first_argument, first = given[0]
         require(self.release, Feature.CUSTOM_IMAGES, argument=first_argument, value=first.image_uri)
         if worker_images:
-            check_worker_images(list(worker_images), engine=self.engine)
+            check_worker_images(
+                list(worker_images), engine=self.engine, has_image=image is not None
+            )
         region = _known(Stack.of(self).region)
         for argument, each in given:
             if not each.checked:

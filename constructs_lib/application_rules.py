@@ -365,7 +365,13 @@ def check_spark_containers_fit(
     *,
     engine: EngineType,
 ) -> None:
-    """Spark driver and executor set in ``spark-defaults`` fit their pre-initialized workers."""
+    """Warn when a Spark driver or executor set in ``spark-defaults`` misses its workers.
+
+    The service accepts such a configuration: a job whose container does not fit the
+    pre-initialized workers runs on on-demand workers instead (guide L1409, L2311), and a
+    value Spark cannot read fails the job, not the application. So each problem is a
+    warning (:func:`constructs_lib._advice.advise`), never an error.
+    """
     if engine is not EngineType.SPARK:
         return
     properties = top_level_properties(runtime_configuration, SPARK_DEFAULTS)
@@ -374,10 +380,17 @@ def check_spark_containers_fit(
         ("driver", WorkerType.SPARK_DRIVER),
         ("executor", WorkerType.SPARK_EXECUTOR),
     ):
-        container = spark_container(properties, role, argument=argument)
         workers = initial.get(worker_type)
-        if workers is not None:
-            check_spark_fits(container, worker_type, workers.configuration, argument=argument)
+        try:
+            container = spark_container(properties, role, argument=argument)
+            if workers is not None:
+                check_spark_fits(container, worker_type, workers.configuration, argument=argument)
+        except EmrServerlessValidationError as problem:
+            advise(
+                f"spark-{role}-fit",
+                f"{problem} (EMR Serverless accepts this; jobs whose {role} does not fit the "
+                "pre-initialized workers run on on-demand workers, guide L1409)",
+            )
 
 
 # --- images ---------------------------------------------------------------------------------
@@ -446,18 +459,33 @@ def check_image_region(
     )
 
 
-def check_worker_images(worker_types: Collection[WorkerType], *, engine: EngineType) -> None:
-    """Per-worker-type images name every worker type of the engine, and no other."""
+def check_worker_images(
+    worker_types: Collection[WorkerType], *, engine: EngineType, has_image: bool = False
+) -> None:
+    """Per-worker-type images name worker types of the engine only (refused otherwise).
+
+    A worker type without its own image runs the application's image (or the EMR image):
+    the API accepts that, so a missing type is a warning, as is an application image that
+    per-worker-type images override.
+    """
     expected = set(engine.worker_types)
     given = set(worker_types)
-    if given != expected:
+    foreign = given - expected
+    if foreign:
         raise EmrServerlessValidationError(
             argument="worker_images",
-            value=_names(given),
-            rule=f"per-worker-type images must cover every worker type of a {engine.value} "
-            f"application, {_names(expected)}, and no other (CloudFormation "
-            "WorkerTypeSpecifications)",
-            fix=f"give an image for each of {_names(expected)}, or pass one image for all",
+            value=_names(foreign),
+            rule=f"{engine.value} applications have the worker types {_names(expected)} "
+            "(guide L1805-1830, CloudFormation WorkerTypeSpecifications)",
+            fix=f"give images for {_names(expected)} only",
+        )
+    missing = expected - given
+    if missing:
+        advise(
+            "worker-images",
+            f"worker_images: {_names(missing)} have no image of their own and run "
+            f"{'the application image' if has_image else 'the EMR image'}; the driver and "
+            "executors (Tez tasks) of one job must run compatible images",
         )
 
 

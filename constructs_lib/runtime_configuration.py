@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from constructs_lib._advice import advise
 from constructs_lib._arguments import checked_fields
 from constructs_lib._checks import check_at_most
 from constructs_lib.errors import EmrServerlessValidationError
@@ -202,7 +203,7 @@ def _check_structure(classifications: Sequence[Classification], *, argument: str
         "(CreateApplication ConfigurationList)",
         fix="merge properties into fewer classifications",
     )
-    seen: set[str] = set()
+    seen: dict[str, Classification] = {}
     for index, classification in enumerate(classifications):
         where = f"{argument}[{index}]"
         name = classification.classification
@@ -213,16 +214,22 @@ def _check_structure(classifications: Sequence[Classification], *, argument: str
                 rule=f"a classification name has 1-{MAX_TEXT} characters, not only spaces (API)",
                 fix="name the classification, e.g. 'spark-defaults'",
             )
-        if name in seen:
+        if name in seen and seen[name] == classification:
             raise EmrServerlessValidationError(
                 argument=f"{where}.classification",
                 value=name,
-                rule="each classification appears once per list (CloudFormation uniqueItems); "
-                "a second copy would silently replace or merge with the first",
-                fix="merge the properties into one classification, e.g. "
-                "spark_defaults({**mine, **java17_properties(architecture)})",
+                rule="a configuration list holds no two identical classifications "
+                "(CloudFormation schema uniqueItems)",
+                fix="remove the copy",
             )
-        seen.add(name)
+        if name in seen:
+            advise(
+                "duplicate-classification",
+                f"{where}.classification={name!r} appears twice in one list: the service takes "
+                "both, and which value of a property set in both wins is not documented. Merge "
+                "them, e.g. spark_defaults({**mine, **java17_properties(architecture)})",
+            )
+        seen[name] = classification
         _check_properties(classification.properties, argument=f"{where}.properties")
         _check_structure(classification.configurations, argument=f"{where}.configurations")
 

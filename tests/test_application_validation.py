@@ -367,31 +367,37 @@ def test_log4j2_needs_6_8_0(build: Builder) -> None:
     build(release="emr-6.8.0", runtime_configuration=configuration)
 
 
-def test_spark_memory_fits_the_pre_initialized_workers(build: Builder) -> None:
+def test_spark_memory_that_misses_the_pre_initialized_workers_is_a_warning(
+    build: Builder,
+) -> None:
+    # The service accepts it; such jobs run on on-demand workers (guide L1409): a warning.
     initial = {WorkerType.SPARK_EXECUTOR: workers(2, 4, 8)}
-    error = build.refused(
-        "must fit the worker's memory",
+    app = build(
         initial_capacity=initial,
         runtime_configuration=[spark_defaults({"spark.executor.memory": "8g"})],
     )
-    assert "at most 7447m" in error.fix
-    build(
+    (warning,) = [w for w in warnings(app) if "spark-executor-fit" in w]
+    assert "must fit the worker's memory" in warning
+    assert "at most 7447m" in warning
+    fits = build(
         initial_capacity=initial,
         runtime_configuration=[spark_defaults({"spark.executor.memory": "7g"})],
     )
+    assert not any("spark-executor-fit" in w for w in warnings(fits))
 
 
-def test_spark_cores_fit_the_pre_initialized_workers(build: Builder) -> None:
+def test_spark_cores_that_miss_the_pre_initialized_workers_are_a_warning(build: Builder) -> None:
     initial = {WorkerType.SPARK_DRIVER: workers(1, 2, 8)}
-    build.refused(
-        "at most the vCPU of its worker",
+    app = build(
         initial_capacity=initial,
         runtime_configuration=[spark_defaults({"spark.driver.cores": "4"})],
     )
-    build(
+    assert any("at most the vCPU of its worker" in w for w in warnings(app))
+    fits = build(
         initial_capacity=initial,
         runtime_configuration=[spark_defaults({"spark.driver.cores": "2"})],
     )
+    assert not any("spark-driver-fit" in w for w in warnings(fits))
 
 
 def test_unset_spark_memory_uses_on_demand_workers(build: Builder) -> None:
@@ -413,29 +419,31 @@ def test_custom_images_need_6_9_0(build: Builder) -> None:
     build(release="emr-6.9.0", image=ApplicationImage.from_uri(IMAGE))
 
 
-def test_worker_images_cover_every_worker_type(build: Builder) -> None:
+def test_worker_images_name_worker_types_of_the_engine(build: Builder) -> None:
+    # A worker type of the other engine is refused; one left out runs the application
+    # image or the EMR image, which the API accepts (a warning).
     image = ApplicationImage.from_uri(IMAGE)
-    build.refused(
-        "must cover every worker type",
-        engine=EngineType.HIVE,
-        worker_images={WorkerType.HIVE_DRIVER: image},
-    )
     build.refused(
         "HIVE applications have the worker types",
         engine=EngineType.HIVE,
         worker_images={WorkerType.HIVE_DRIVER: image, WorkerType.SPARK_EXECUTOR: image},
     )
-    build(
+    partial = build(engine=EngineType.HIVE, worker_images={WorkerType.HIVE_DRIVER: image})
+    assert any("emr-serverless:worker-images" in w and "TEZ_TASK" in w for w in warnings(partial))
+    every = build(
         engine=EngineType.HIVE,
         worker_images={WorkerType.HIVE_DRIVER: image, WorkerType.TEZ_TASK: image},
     )
+    assert not any("worker-images" in w for w in warnings(every))
 
 
-def test_image_or_worker_images(build: Builder) -> None:
+def test_image_and_worker_images_together(build: Builder) -> None:
+    # The API takes imageConfiguration and workerTypeSpecifications together.
     image = ApplicationImage.from_uri(IMAGE)
+    app = build(image=image, worker_images={WorkerType.SPARK_DRIVER: image})
+    assert any("run the application image" in w for w in warnings(app))
     every = {WorkerType.SPARK_DRIVER: image, WorkerType.SPARK_EXECUTOR: image}
-    build.refused("not both", image=image, worker_images=every)
-    build(worker_images=every)
+    assert not any("worker-images" in w for w in warnings(build(image=image, worker_images=every)))
 
 
 def test_image_in_another_region_is_refused(build: Builder) -> None:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from constructs_lib._advice import collecting
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.releases import DEFAULT_RELEASE, ReleaseLabel
 from constructs_lib.runtime_configuration import (
@@ -181,20 +182,27 @@ def test_lake_formation_enabled_reads_spark_defaults() -> None:
     assert not lake_formation_enabled([])
 
 
-def test_duplicate_classifications_are_refused() -> None:
+def test_a_classification_twice_is_a_warning() -> None:
+    # The API takes it; which value wins is undocumented, so a warning, never an error.
     mine = spark_defaults({"spark.executor.cores": "4"})
-    with pytest.raises(
-        EmrServerlessValidationError, match="each classification appears once"
-    ) as error:
+    with collecting() as advice:
         check([mine, java17(Architecture.X86_64)])
-    assert error.value.argument == "runtime_configuration[1].classification"
-    check([spark_defaults({**mine.properties, **java17_properties(Architecture.X86_64)})])
+    (warning,) = advice
+    assert warning.id == "duplicate-classification"
+    assert "runtime_configuration[1].classification" in warning.text
+    with collecting() as merged:
+        check([spark_defaults({**mine.properties, **java17_properties(Architecture.X86_64)})])
+    assert merged == []
 
 
-def test_duplicates_in_nested_lists_are_refused() -> None:
+def test_identical_classifications_are_refused() -> None:
+    # Source: the CloudFormation schema (RuntimeConfiguration uniqueItems).
     inner = Classification("export", {"A": "1"})
-    with pytest.raises(EmrServerlessValidationError, match="appears once"):
+    with pytest.raises(EmrServerlessValidationError, match="uniqueItems"):
         check([Classification("hadoop-env", configurations=(inner, inner))])
+    check(
+        [Classification("hadoop-env", configurations=(inner, Classification("export", {"B": "1"})))]
+    )
 
 
 @given(st.from_regex(r"[a-zA-Z]+[-a-zA-Z0-9_.]{0,30}", fullmatch=True))
