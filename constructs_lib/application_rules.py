@@ -117,7 +117,8 @@ def check_whole_minutes(seconds: float, *, argument: str) -> int:
         raise EmrServerlessValidationError(
             argument=argument,
             value=f"{seconds} seconds",
-            rule="the API takes whole minutes",
+            rule="the API takes whole minutes (CreateApplication AutoStopConfig "
+            "idleTimeoutMinutes, SchedulerConfiguration queueTimeoutMinutes)",
             fix=f"use Duration.minutes({int(minutes) or 1})",
         )
     return int(minutes)
