@@ -58,6 +58,7 @@ LIBRARY_CONTRACTS = {
     "an application publishes the capacity and job-state metrics": "the metric table",
     "is published per": "the metric table's dimensions",
     "an application ARN is arn:": "an ARN for an IAM condition",
+    "is named twice": "two keys of one Python mapping naming one worker type",
 }
 
 
