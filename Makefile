@@ -35,7 +35,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_DEPRECATED := fail
 CDK_FLAGS := --no-notices --no-version-reporting --ci
 
-.PHONY: synth test lint typecheck unit bench review clean prereqs setup lock
+.PHONY: synth test lint typecheck unit bench review clean prereqs setup lock plan
 
 prereqs:
 	@scripts/check_prereqs.sh "$(PYTHON)"
@@ -79,6 +79,13 @@ test: lint typecheck unit
 
 bench: setup
 	$(PY) scripts/bench.py
+
+# Update the subnet record beside platform.yaml (platform.subnets.json): recorded subnets
+# never move; growth adds subnet groups in free space. Synth only reads the record.
+# ADOPT=1 records networks deployed by a version without records where they are;
+# ARGS='--add-cidr prod=10.42.0.0/16 --release prod=EmrServerless2 --check' pass through.
+plan: setup
+	$(PY) -m constructs_lib.platform_subnets $(if $(ADOPT),--adopt) $(ARGS)
 
 # What the working tree changes, as the pull-request comment (cdk.out/review.md) and the full
 # report (cdk.out/review-full.md). BASE=<git ref> compares with that ref, synthesized in a

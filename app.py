@@ -20,7 +20,9 @@ from constructs_lib.platform_config import (
     PlatformConfig,
     load_platform_config,
 )
+from constructs_lib.platform_subnets import load_platform_record
 from constructs_lib.stack_outputs import images_stack_name
+from constructs_lib.subnet_planning import SubnetRecord
 from stacks import ImagesStack, NetworkStack, PlatformStack, TeamStack
 
 ROOT = Path(__file__).resolve().parent
@@ -54,9 +56,15 @@ def build_app(
     *,
     env: cdk.Environment | None = None,
     config: PlatformConfig | None = None,
+    subnet_record: SubnetRecord | None = None,
 ) -> list[cdk.Stack]:
-    """Add every environment's stacks and the compliance checks to ``app``; return the stacks."""
+    """Add every environment's stacks and the compliance checks to ``app``; return the stacks.
+
+    :param subnet_record: where each environment's subnets are. Default: the record beside
+        the config file (``platform.subnets.json``), written by ``make plan``.
+    """
     config = config or platform_config(app)
+    record = subnet_record or load_platform_record(ROOT / config.source)
     images = ImagesStack(
         app,
         images_stack_name(config.name),
@@ -71,6 +79,7 @@ def build_app(
             app,
             environment.network_stack_name,
             environment=environment,
+            subnet_record=record,
             env=env,
             description=f"{title}: network",
         )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import ipaddress
+from collections.abc import Sequence
 from typing import Any
 
 import jsii
@@ -21,28 +22,53 @@ from constructs_lib.managed_policy_role import ManagedPolicyRole
 from constructs_lib.network_rules import check_az_count, check_vpc_cidr, zone_choice_warning
 from constructs_lib.subnet_planning import (
     MIN_AZS,
-    WORKER_GROUP,
     SubnetGroup,
     SubnetPlan,
     SubnetPlanningError,
     Workload,
     check_cidr_capacity,
-    plan_subnets,
     required_addresses,
     subnet_size_advice,
+    workers_for,
+)
+from constructs_lib.subnet_planning._record import (
+    DEFAULT_UPDATE_COMMAND,
+    PUBLIC_GROUP_NAME,
+    PUBLIC_SUBNET_PREFIX,
+    WORKER_GROUP_NAME,
+    NetworkLayout,
+    NetworkRequest,
+    SubnetRecord,
+    SubnetRecordError,
+    check_headroom,
+    check_layout,
+    first_layout,
+    plan_layout,
 )
 from constructs_lib.subnet_planning._sizing import check_subnet_prefix, check_whole_number
+from constructs_lib.subnet_usage import SubnetUsage
 from constructs_lib.tokens import UNCHECKED_WARNING_PREFIX, warn_unchecked
 
-#: Subnet group (``SubnetSelection(subnet_group_name=...)``) of the worker subnets.
-WORKER_SUBNET_GROUP = "EmrServerless"
+#: Subnet group (``SubnetSelection(subnet_group_name=...)``) of the first worker subnets;
+#: later groups are ``EmrServerless2``, ... (see :attr:`EmrServerlessNetwork.layout`).
+WORKER_SUBNET_GROUP = WORKER_GROUP_NAME
 #: Subnet group of the public subnets that hold the NAT gateways.
-PUBLIC_SUBNET_GROUP = "Public"
+PUBLIC_SUBNET_GROUP = PUBLIC_GROUP_NAME
 
 DEFAULT_VPC_CIDR = "10.0.0.0/16"
 DEFAULT_AZS = 3
 DEFAULT_NAT_GATEWAYS = 1
-DEFAULT_PUBLIC_SUBNET_PREFIX = 28
+DEFAULT_PUBLIC_SUBNET_PREFIX = PUBLIC_SUBNET_PREFIX
+#: Planning headroom of a network this construct plans: 1 (the peak itself), so that a
+#: network deployed before subnet records keeps its subnets when recorded.
+DEFAULT_HEADROOM = 1
+
+#: Context key naming the subnet record file (relative to the directory ``cdk`` runs in).
+SUBNET_RECORD_CONTEXT = "emr-serverless:subnetRecord"
+#: Context key that makes a synth write the planned layouts into the record (``true``).
+UPDATE_SUBNET_RECORD_CONTEXT = "emr-serverless:updateSubnetRecord"
+#: Id of the warning recorded when a network's subnets are not in a record.
+UNRECORDED_WARNING = "emr-serverless:subnet-record"
 DEFAULT_FLOW_LOGS_RETENTION = logs.RetentionDays.ONE_YEAR
 
 #: What CloudWatch Logs does with the flow-log group's key (encrypt and decrypt log events).
@@ -111,9 +137,15 @@ class InterfaceEndpoint(LenientEnum):
 class EmrServerlessNetwork(Construct):
     """Private networking for EMR Serverless applications, sized from their peak workers.
 
-    **New VPC** (no ``vpc``): the worker subnets, one per AZ, are the
-    :func:`~constructs_lib.subnet_planning.plan_subnets` CIDRs: every AZ's subnet holds
-    the peak workers of all ``workloads`` together. Also: an S3 gateway endpoint; NAT
+    **New VPC** (no ``vpc``): the worker subnets, one per AZ, hold the peak workers of
+    all ``workloads`` together. Where they are comes from the **subnet record**
+    (``subnet_record``): a recorded subnet never moves or shrinks, because CloudFormation
+    replaces a subnet whose CIDR changes and the replacement fails while workers use it.
+    A network not in the record is planned by
+    :func:`~constructs_lib.subnet_planning.plan_subnets` on every synth (with a warning);
+    a recorded layout that cannot hold the peak fails the synth with
+    :class:`~constructs_lib.subnet_planning.SubnetRecordError`, naming how to grow. Also:
+    an S3 gateway endpoint; NAT
     gateways in small public subnets (``nat_gateways``, 0 makes the worker subnets
     isolated); optional interface endpoints (their security group admits HTTPS from the
     VPC only, and each takes one address in every worker subnet, which the plan counts);
@@ -141,8 +173,14 @@ class EmrServerlessNetwork(Construct):
 
     #: The applications sharing the worker subnets.
     workloads: tuple[Workload, ...]
-    #: The subnet plan of a new VPC; ``None`` with an existing VPC.
+    #: The subnet plan of a new VPC (its active worker subnets first); ``None`` with an
+    #: existing VPC.
     plan: SubnetPlan | None
+    #: Where a new VPC's subnets are (as recorded, or as planned for this synth); ``None``
+    #: with an existing VPC.
+    layout: NetworkLayout | None
+    #: The key of a new VPC's layout in the subnet record.
+    record_key: str | None
     #: The VPC (new, or the one passed).
     vpc: ec2.IVpc
     #: The private subnets EMR Serverless launches workers in.
@@ -176,6 +214,9 @@ class EmrServerlessNetwork(Construct):
         removal_policy: RemovalPolicy | None = None,
         s3_prefix_list_id: str | None = None,
         internet_https_egress: bool | None = None,
+        subnet_record: SubnetRecord | str | None = None,
+        record_key: str | None = None,
+        headroom: int | None = None,
     ) -> None:
         """Create the network, or check and use an existing one.
 
@@ -209,8 +250,19 @@ class EmrServerlessNetwork(Construct):
         :param internet_https_egress: allow HTTPS to any IPv4 address. Default: on when
             the network has NAT gateways (a new VPC with ``nat_gateways`` > 0, or selected
             subnets that are not isolated) or when ``s3_prefix_list_id`` is not given.
+        :param subnet_record: where the new VPC's subnets are recorded: a
+            :class:`~constructs_lib.subnet_planning.SubnetRecord`, or the path of its JSON
+            file (a missing file is an empty record). Default: the file named by the
+            context key ``emr-serverless:subnetRecord``, else none (the subnets are planned
+            on every synth, with the warning ``emr-serverless:subnet-record``).
+        :param record_key: the network's key in the record. Default: this construct's path.
+        :param headroom: a worker subnet group this construct plans (a network not in the
+            record, or growth) holds this many times today's peak, 1 to 16. Default: 1 (the
+            plan of earlier versions, so that a deployed network is recorded where it is).
         :raises SubnetPlanningError: when the plan or a selected subnet cannot hold the
             peak, or for arguments that contradict each other.
+        :raises SubnetRecordError: when the recorded subnets cannot hold the peak (the fix
+            names the update command and the ways to grow).
         """
         super().__init__(scope, construct_id)
         self.workloads = tuple(workloads)
@@ -232,26 +284,27 @@ class EmrServerlessNetwork(Construct):
             public = [
                 SubnetGroup(PUBLIC_SUBNET_GROUP, prefix=_public_prefix(public_subnet_prefix, nat))
             ]
-            self.plan = plan_subnets(
-                self.workloads,
+            request = NetworkRequest(
                 vpc_cidr=DEFAULT_VPC_CIDR if vpc_cidr is None else vpc_cidr,
                 azs=azs,
-                extra_groups=public if nat else [],
+                workloads=self.workloads,
                 other_addresses=len(endpoints),
+                extra_groups=tuple(public) if nat else (),
             )
+            self.record_key = record_key or self.node.path
+            self.layout = self._layout(request, subnet_record, self.record_key, headroom)
+            self.plan = self.layout.as_plan(request)
             has_nat = nat > 0
-            self.vpc = self._create_vpc(self.plan, nat, availability_zones)
-            self.subnet_selection = ec2.SubnetSelection(subnet_group_name=WORKER_SUBNET_GROUP)
-            self.subnets = self.vpc.select_subnets(subnet_group_name=WORKER_SUBNET_GROUP)
+            self.vpc = self._create_vpc(self.layout, nat, availability_zones)
+            self.subnet_selection = ec2.SubnetSelection(subnet_group_name=self.layout.active)
+            self.subnets = self.vpc.select_subnets(subnet_group_name=self.layout.active)
             self._add_flow_logs(
                 flow_logs_retention or DEFAULT_FLOW_LOGS_RETENTION,
                 flow_logs_encryption_key,
                 removal_policy or RemovalPolicy.RETAIN,
             )
             if endpoints:
-                self.endpoint_security_group = self._add_interface_endpoints(
-                    endpoints, self.plan.vpc_cidr
-                )
+                self.endpoint_security_group = self._add_interface_endpoints(endpoints, self.layout)
         else:
             _refuse_for_existing_vpc(
                 vpc_cidr=vpc_cidr,
@@ -263,12 +316,17 @@ class EmrServerlessNetwork(Construct):
                 flow_logs_retention=flow_logs_retention,
                 flow_logs_encryption_key=flow_logs_encryption_key,
                 removal_policy=removal_policy,
+                subnet_record=subnet_record,
+                record_key=record_key,
+                headroom=headroom,
             )
             self.plan = None
+            self.layout = None
+            self.record_key = None
             self.vpc = vpc
             self.subnet_selection = vpc_subnets or ec2.SubnetSelection()
             self.subnets = _select(vpc, self.subnet_selection)
-            check_subnet_capacity(self, self.subnets.subnets, workers=need, argument="vpc_subnets")
+            _check_capacity_now(self, self.subnets.subnets, workers=need, argument="vpc_subnets")
             _warn_single_az(self, self.subnets.subnets)
             isolated = {s.subnet_id for s in vpc.isolated_subnets}
             has_nat = not all(s.subnet_id in isolated for s in self.subnets.subnets)
@@ -282,6 +340,39 @@ class EmrServerlessNetwork(Construct):
         """The workers' security group as ``ec2.Connections``: ``allow_to(store, port)`` adds
         egress to a data store and the store's matching ingress."""
         return self._connections
+
+    @property
+    def applications(self) -> list[tuple[str, int]]:
+        """Everything registered on this network's worker subnets so far: ``(label,
+        addresses)`` for each application (its construct path and peak workers), each
+        declared application and the interface endpoints."""
+        return SubnetUsage.of(self).users(self._worker_subnets())
+
+    def declare_application(self, name: str, *, max_vcpu: int, worker_vcpu: int) -> None:
+        """Count an application that is not an ``EmrServerlessApplication`` (those register
+        themselves) against the worker subnets it shares, checked at synth.
+
+        :param name: the application, named in errors.
+        :param max_vcpu: its maximum capacity, in vCPU.
+        :param worker_vcpu: its smallest worker, in vCPU (1, 2, 4, 8 or 16).
+        """
+        workers = workers_for(max_vcpu, worker_vcpu)
+        _check_capacity_now(self, self.subnets.subnets, workers=workers, argument=name)
+        SubnetUsage.of(self).add(
+            f"{name} (declared)",
+            addresses=workers,
+            subnets=self.subnets.subnets,
+            argument="declare_application",
+        )
+
+    def _worker_subnets(self) -> list[ec2.ISubnet]:
+        if self.layout is None:
+            return list(self.subnets.subnets)
+        return [
+            subnet
+            for group in self.layout.worker_groups
+            for subnet in self.vpc.select_subnets(subnet_group_name=group.name).subnets
+        ]
 
     # --- new VPC -----------------------------------------------------------------------
 
@@ -297,51 +388,94 @@ class EmrServerlessNetwork(Construct):
         if caveat is not None:
             Annotations.of(self).add_warning_v2(ZONE_IDS_WARNING, caveat)
 
+    def _layout(
+        self,
+        request: NetworkRequest,
+        subnet_record: SubnetRecord | str | None,
+        key: str,
+        headroom: int | None,
+    ) -> NetworkLayout:
+        growth = check_headroom(DEFAULT_HEADROOM if headroom is None else headroom)
+        record, path = self._record(subnet_record)
+        previous = record.get(key) if record is not None else None
+        if _context_flag(self, UPDATE_SUBNET_RECORD_CONTEXT):
+            if path is None:
+                raise SubnetRecordError(
+                    argument="subnet_record",
+                    value=subnet_record,
+                    rule=f"{UPDATE_SUBNET_RECORD_CONTEXT} writes the subnet record, and this "
+                    "network was given none as a file",
+                    fix=f"pass subnet_record='<file>.json', or set the context key "
+                    f"{SUBNET_RECORD_CONTEXT} to the file",
+                )
+            layout = plan_layout(request, previous=previous, headroom=growth, key=key)
+            current = SubnetRecord.load(path)  # other networks of this app may have written
+            current.with_network(key, layout).save(path)
+            return layout
+        if record is not None and previous is not None:
+            check_layout(previous, request, key=key, update=record.update)
+            return previous
+        layout = first_layout(request, headroom=growth)
+        Annotations.of(self).add_warning_v2(UNRECORDED_WARNING, _unrecorded(key, record))
+        return layout
+
+    def _record(
+        self, subnet_record: SubnetRecord | str | None
+    ) -> tuple[SubnetRecord | None, str | None]:
+        if isinstance(subnet_record, SubnetRecord):
+            return subnet_record, None
+        path = subnet_record or self.node.try_get_context(SUBNET_RECORD_CONTEXT)
+        if path is None:
+            return None, None
+        if not isinstance(path, str):
+            raise SubnetRecordError(
+                argument=SUBNET_RECORD_CONTEXT,
+                value=path,
+                rule="names the subnet record's file",
+                fix="set it to a path, e.g. 'subnets.json'",
+            )
+        return SubnetRecord.load(path), path
+
     def _create_vpc(
-        self, plan: SubnetPlan, nat_gateways: int, availability_zones: Sequence[str] | None
+        self, layout: NetworkLayout, nat_gateways: int, availability_zones: Sequence[str] | None
     ) -> ec2.Vpc:
-        vpc = self._vpc(plan, nat_gateways, availability_zones)
+        vpc = self._vpc(layout, nat_gateways, availability_zones)
         for subnet in vpc.public_subnets:
             for rule in IGW_ROUTE_RULES:
                 acknowledge(subnet.node.find_child("DefaultRoute"), rule, _IGW_ROUTE_REASON)
+        self._add_secondary_cidrs(vpc, layout)
         _drop_redundant_depends_on(Stack.of(self))
         return vpc
 
     def _vpc(
-        self, plan: SubnetPlan, nat_gateways: int, availability_zones: Sequence[str] | None
+        self, layout: NetworkLayout, nat_gateways: int, availability_zones: Sequence[str] | None
     ) -> ec2.Vpc:
+        private = (
+            ec2.SubnetType.PRIVATE_WITH_EGRESS if nat_gateways else ec2.SubnetType.PRIVATE_ISOLATED
+        )
         subnets = [
-            ec2.SubnetConfiguration(
-                name=WORKER_SUBNET_GROUP,
-                subnet_type=(
-                    ec2.SubnetType.PRIVATE_WITH_EGRESS
-                    if nat_gateways
-                    else ec2.SubnetType.PRIVATE_ISOLATED
-                ),
-                cidr_mask=plan.worker_prefix,
-            )
+            ec2.SubnetConfiguration(name=group.name, subnet_type=private, cidr_mask=group.prefix)
+            for group in layout.worker_groups
         ]
-        public = plan.group(PUBLIC_SUBNET_GROUP)
-        if public:
+        public = layout.group(PUBLIC_SUBNET_GROUP)
+        if public is not None and nat_gateways:
             subnets.insert(
                 0,
                 ec2.SubnetConfiguration(
                     name=PUBLIC_SUBNET_GROUP,
                     subnet_type=ec2.SubnetType.PUBLIC,
-                    cidr_mask=public[0].prefix,
+                    cidr_mask=public.prefix,
                     map_public_ip_on_launch=False,
                 ),
             )
         return ec2.Vpc(
             self,
             "Vpc",
-            ip_addresses=_PlannedIpAddresses(
-                plan, {WORKER_SUBNET_GROUP: WORKER_GROUP, PUBLIC_SUBNET_GROUP: PUBLIC_SUBNET_GROUP}
-            ),
+            ip_addresses=_PlannedIpAddresses(layout),
             availability_zones=(
                 list(availability_zones)
                 if availability_zones is not None
-                else [Fn.select(index, Fn.get_azs()) for index in range(plan.azs)]
+                else [Fn.select(index, Fn.get_azs()) for index in range(layout.azs)]
             ),
             nat_gateways=nat_gateways,
             subnet_configuration=subnets,
@@ -349,10 +483,32 @@ class EmrServerlessNetwork(Construct):
             gateway_endpoints={
                 "S3": ec2.GatewayVpcEndpointOptions(
                     service=ec2.GatewayVpcEndpointAwsService.S3,
-                    subnets=[ec2.SubnetSelection(subnet_group_name=WORKER_SUBNET_GROUP)],
+                    subnets=[
+                        ec2.SubnetSelection(subnet_group_name=group.name)
+                        for group in layout.worker_groups
+                    ],
                 )
             },
         )
+
+    def _add_secondary_cidrs(self, vpc: ec2.Vpc, layout: NetworkLayout) -> None:
+        """Associate the secondary CIDR blocks; their subnets are created after them."""
+        blocks = [
+            (
+                ipaddress.IPv4Network(cidr),
+                ec2.CfnVPCCidrBlock(
+                    self, f"SecondaryCidr{index + 1}", vpc_id=vpc.vpc_id, cidr_block=cidr
+                ),
+            )
+            for index, cidr in enumerate(layout.secondary_cidrs)
+        ]
+        if not blocks:
+            return
+        for subnet in [*vpc.public_subnets, *vpc.private_subnets, *vpc.isolated_subnets]:
+            network = ipaddress.IPv4Network(subnet.ipv4_cidr_block)
+            for block, resource in blocks:
+                if network.subnet_of(block):
+                    subnet.node.add_dependency(resource)
 
     def _add_flow_logs(
         self, retention: logs.RetentionDays, key: kms.IKey | None, removal_policy: RemovalPolicy
@@ -412,23 +568,36 @@ class EmrServerlessNetwork(Construct):
         self.flow_log_group = log_group
 
     def _add_interface_endpoints(
-        self, endpoints: Sequence[InterfaceEndpoint], vpc_cidr: str
+        self, endpoints: Sequence[InterfaceEndpoint], layout: NetworkLayout
     ) -> ec2.ISecurityGroup:
         group = self._closed_group(
             "EndpointSecurityGroup", "Interface endpoints: HTTPS from the VPC only"
         )
-        group.add_ingress_rule(ec2.Peer.ipv4(vpc_cidr), HTTPS, "HTTPS from the VPC")
+        group.add_ingress_rule(ec2.Peer.ipv4(layout.vpc_cidr), HTTPS, "HTTPS from the VPC")
+        for cidr in layout.secondary_cidrs:
+            group.add_ingress_rule(
+                ec2.Peer.ipv4(cidr), HTTPS, "HTTPS from the VPC (secondary CIDR block)"
+            )
+        # The endpoints stay in the first worker group for good (their network interfaces
+        # take one address in each of its subnets), whichever group the applications use.
+        selection = ec2.SubnetSelection(subnet_group_name=layout.endpoint_group.name)
         for endpoint in endpoints:
             ec2.InterfaceVpcEndpoint(
                 self,
                 f"{endpoint.name.title().replace('_', '')}Endpoint",
                 vpc=self.vpc,
                 service=endpoint.service,
-                subnets=self.subnet_selection,
+                subnets=selection,
                 security_groups=[group],
                 open=False,
                 private_dns_enabled=True,
             )
+        SubnetUsage.of(self).add(
+            f"{self.node.path} interface endpoints",
+            addresses=len(endpoints),
+            subnets=self.vpc.select_subnets(subnet_group_name=layout.endpoint_group.name).subnets,
+            argument="interface_endpoints",
+        )
         return group
 
     # --- both --------------------------------------------------------------------------
@@ -473,58 +642,69 @@ class EmrServerlessNetwork(Construct):
 
 @jsii.implements(ec2.IIpAddresses)
 class _PlannedIpAddresses:
-    """``ec2.IIpAddresses`` that gives a VPC's subnets the CIDRs of a :class:`SubnetPlan`.
+    """``ec2.IIpAddresses`` that gives a VPC's subnets the CIDRs of a :class:`NetworkLayout`.
 
     (aws-cdk-lib's own ``IpAddresses.cidr`` splits the VPC CIDR into equal parts instead.)
-
-    :param plan: the plan.
-    :param groups: the VPC's subnet group names mapped to the plan's group names.
     """
 
-    def __init__(self, plan: SubnetPlan, groups: Mapping[str, str]) -> None:
-        self._plan = plan
-        self._groups = dict(groups)
+    def __init__(self, layout: NetworkLayout) -> None:
+        self._layout = layout
 
     def allocate_vpc_cidr(self) -> ec2.VpcIpamOptions:
-        """The plan's VPC CIDR (called by ``ec2.Vpc``)."""
-        return ec2.VpcIpamOptions(cidr_block=self._plan.vpc_cidr)
+        """The layout's primary VPC CIDR (called by ``ec2.Vpc``)."""
+        return ec2.VpcIpamOptions(cidr_block=self._layout.vpc_cidr)
 
     def allocate_subnets_cidr(self, *args: Any, **kwargs: Any) -> ec2.SubnetIpamOptions:
-        """The plan's CIDR for each requested subnet, by group and AZ (called by ``ec2.Vpc``)."""
+        """The layout's CIDR for each requested subnet, by group and AZ (called by ``ec2.Vpc``)."""
         # jsii passes the AllocateCidrRequest positionally; Python callers may pass keywords.
         request: ec2.AllocateCidrRequest = args[0] if args else ec2.AllocateCidrRequest(**kwargs)
         taken: dict[str, int] = {}
         allocated = []
         for requested in request.requested_subnets:
             name = requested.configuration.name
-            planned = self._plan.group(self._groups.get(name, name))
+            group = self._layout.group(name)
+            planned = group.cidrs if group is not None else ()
             index = taken[name] = taken.get(name, -1) + 1
             if index >= len(planned):
                 raise SubnetPlanningError(
                     argument="subnet_configuration",
                     value=name,
-                    rule=f"the plan has {len(planned)} subnets in group {name!r}",
-                    fix="request one subnet per planned AZ in each planned group",
+                    rule=f"the layout has {len(planned)} subnets in group {name!r}",
+                    fix="request one subnet per recorded AZ in each recorded group",
                 )
-            allocated.append(ec2.AllocatedSubnet(cidr=planned[index].cidr))
+            allocated.append(ec2.AllocatedSubnet(cidr=planned[index]))
         return ec2.SubnetIpamOptions(allocated_subnets=allocated)
 
 
 def check_subnet_capacity(
     scope: IConstruct, subnets: Sequence[ec2.ISubnet], *, workers: int, argument: str
 ) -> None:
-    """Refuse any subnet whose known IPv4 CIDR cannot hold ``workers``; warn for the rest.
+    """Refuse any subnet whose known IPv4 CIDR cannot hold ``workers``; warn for the rest;
+    and register ``scope`` as an application on ``subnets`` for the synth-time checks.
 
     Every worker takes one IP address in its subnet, and a job can run in any one of the
-    subnets, so each must hold the full peak.
+    subnets, so each must hold the full peak. When the tree is complete,
+    :class:`~constructs_lib.subnet_usage.SubnetUsage` refuses subnets that cannot hold the
+    peaks of everything registered on them together, and private subnets from which the
+    application cannot reach Amazon S3.
 
-    :param scope: where the warning for subnets with unknown CIDRs is recorded.
+    :param scope: the application (named in errors by its construct path), where warnings
+        are recorded.
     :param subnets: the subnets EMR Serverless may launch workers in.
     :param workers: the peak workers (plus any headroom) each subnet must hold.
     :param argument: the argument the subnets came from, named in errors and warnings.
     :raises SubnetPlanningError: e.g. ``subnet-0abc (10.0.0.0/24, 251 usable) cannot hold
         1000 workers; use /22 or larger``; also when ``subnets`` is empty.
     """
+    _check_capacity_now(scope, subnets, workers=workers, argument=argument)
+    SubnetUsage.of(scope).add(
+        scope.node.path, addresses=workers, subnets=subnets, argument=argument, reporter=scope
+    )
+
+
+def _check_capacity_now(
+    scope: IConstruct, subnets: Sequence[ec2.ISubnet], *, workers: int, argument: str
+) -> None:
     check_whole_number(workers, argument="workers", minimum=1)
     if not subnets:
         raise SubnetPlanningError(
@@ -547,6 +727,30 @@ def check_subnet_capacity(
             rule=f"each subnet must hold {workers} workers ({subnet_size_advice(workers)}); "
             f"the IPv4 CIDR is not known for {', '.join(unchecked)}",
         )
+
+
+def _context_flag(scope: IConstruct, key: str) -> bool:
+    value = scope.node.try_get_context(key)
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def _unrecorded(key: str, record: SubnetRecord | None) -> str:
+    consequence = (
+        "its subnets are planned on every synth, so a change to the workloads can move them "
+        "(CloudFormation replaces a subnet whose CIDR changes, and that fails while workers "
+        "use it)"
+    )
+    if record is None:
+        return (
+            f"Network {key!r} has no subnet record: {consequence}. Record them before "
+            f"deploying: pass subnet_record='subnets.json' (or set the context key "
+            f"{SUBNET_RECORD_CONTEXT}) and run `{DEFAULT_UPDATE_COMMAND}`."
+        )
+    return (
+        f"Network {key!r} is not in {record.source}: {consequence}. Record it before "
+        f"deploying with `{record.update}` (a network deployed by a version without subnet "
+        "records: see docs/networking.md, 'Recording a deployed network')."
+    )
 
 
 def _drop_redundant_depends_on(stack: Stack) -> None:
@@ -673,7 +877,10 @@ __all__ = [
     "IGW_ROUTE_RULES",
     "PUBLIC_SUBNET_GROUP",
     "SINGLE_AZ_WARNING",
+    "SUBNET_RECORD_CONTEXT",
     "UNCHECKED_WARNING_PREFIX",
+    "UNRECORDED_WARNING",
+    "UPDATE_SUBNET_RECORD_CONTEXT",
     "WORKER_SUBNET_GROUP",
     "EmrServerlessNetwork",
     "InterfaceEndpoint",

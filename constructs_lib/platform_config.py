@@ -44,6 +44,7 @@ from constructs_lib.stack_outputs import (
     team_stack_name,
 )
 from constructs_lib.subnet_planning import MIN_AZS, Workload
+from constructs_lib.subnet_planning._record import MAX_HEADROOM, MIN_HEADROOM
 from constructs_lib.workers import (
     Architecture,
     DiskType,
@@ -70,6 +71,9 @@ DEFAULT_IDLE_TIMEOUT_MINUTES = 15
 #: VPC CIDR block sizes Amazon VPC allows (prefix lengths).
 VPC_PREFIX_LENGTHS = (16, 28)
 MAX_AVAILABILITY_ZONES = 6
+#: ``network.headroom``: new worker subnets hold this many times today's peak, so that
+#: teams can be onboarded (and peaks raised) without adding subnets.
+DEFAULT_HEADROOM = 4
 
 MAX_PLATFORM_NAME = 24
 MAX_TEAM_NAME = 24
@@ -126,6 +130,8 @@ class NetworkConfig:
     vpc_cidr: str
     availability_zones: int
     nat_gateways: NatGateways
+    #: ``make plan`` plans new worker subnets for this many times today's peak.
+    headroom: int = DEFAULT_HEADROOM
 
     @property
     def nat_gateway_count(self) -> int:
@@ -449,7 +455,7 @@ def parse_platform_config(text: str, *, source: str = DEFAULT_CONFIG_FILE) -> Pl
 _TOP_KEYS = ("platform", "environments", "teams")
 _PLATFORM_KEYS = ("name", "network", "log_retention_days")
 _NETWORK_REQUIRED = ("vpc_cidr",)
-_NETWORK_OPTIONAL = ("availability_zones", "nat_gateways")
+_NETWORK_OPTIONAL = ("availability_zones", "nat_gateways", "headroom")
 _ENVIRONMENT_KEYS = ("platform", "teams")
 _TEAM_REQUIRED = ("name", "application")
 _TEAM_OPTIONAL = ("data", "glue_databases", "alarms", "prometheus")
@@ -570,6 +576,9 @@ def _read_network(node: Node) -> NetworkConfig:
         nat_gateways=network["nat_gateways"].choice(
             {0: NatGateways.NONE, 1: NatGateways.ONE, "per-az": NatGateways.PER_AZ},
             default=NatGateways.ONE,
+        ),
+        headroom=network["headroom"].integer(
+            minimum=MIN_HEADROOM, maximum=MAX_HEADROOM, default=DEFAULT_HEADROOM
         ),
     )
 

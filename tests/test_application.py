@@ -576,6 +576,8 @@ def test_warnings_name_what_was_not_checked(synthesis: Synthesis) -> None:
         "emr-serverless:unchecked:monitoring.prometheus.remote_write_url",
         "emr-serverless:unchecked:max_concurrent_runs",
         "emr-serverless:unchecked:idle_timeout",
+        # The imported VPC's routes are not known, so whether jobs reach S3 is not checked.
+        "emr-serverless:unchecked:vpc_subnets.routes",
     }
     properties = _application(synthesis, "Tokens", "App")["Properties"]
     assert properties["SchedulerConfiguration"] == {"MaxConcurrentRuns": {"Ref": "Runs"}}

@@ -1,0 +1,220 @@
+"""SubnetUsage: what every EMR Serverless application uses of each subnet, checked at synth.
+
+One per stage (app). Applications register their subnets and peak workers as they are
+built (:func:`constructs_lib.network.check_subnet_capacity` does it for
+``EmrServerlessApplication``); networks register their interface endpoints and the
+applications that are not ours. When the tree is complete (a construct validation), it
+refuses subnets that cannot hold the sum of everything that may use them, and private
+subnets that cannot reach Amazon S3 (:mod:`constructs_lib.s3_access_rules`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import jsii
+from aws_cdk import Annotations, Stack, Stage, Token
+from aws_cdk import aws_ec2 as ec2
+from constructs import Construct, IConstruct, IValidation
+
+from constructs_lib.errors import EmrServerlessValidationError
+from constructs_lib.s3_access_rules import Outcome, S3Route, s3_access_rule
+from constructs_lib.subnet_planning._shared import Share, shared_capacity_error
+from constructs_lib.tokens import warn_unchecked
+
+#: Construct id of the one ``SubnetUsage`` of a stage.
+SUBNET_USAGE_ID = "EmrServerlessSubnetUsage"
+
+#: Id of the warning for private subnets that reach S3 only through NAT.
+S3_THROUGH_NAT_WARNING = "emr-serverless:s3-through-nat"
+
+
+@dataclass
+class _Use:
+    label: str
+    addresses: int
+    subnets: tuple[ec2.ISubnet, ...]
+    argument: str
+    #: Where S3 findings are reported; ``None`` for users whose S3 access is not ours to check.
+    reporter: IConstruct | None
+
+
+@dataclass
+class _Subnet:
+    label: str
+    cidr: str | None
+    shares: list[tuple[_Use, Share]] = field(default_factory=list)
+
+
+class SubnetUsage(Construct):
+    """Every registered user of each subnet in one stage, checked when the tree is complete."""
+
+    @classmethod
+    def of(cls, scope: IConstruct) -> SubnetUsage:
+        """The stage's ``SubnetUsage`` (created on first use)."""
+        stage = Stage.of(scope) or scope.node.root
+        found = stage.node.try_find_child(SUBNET_USAGE_ID)
+        if isinstance(found, SubnetUsage):
+            return found
+        if not isinstance(stage, Construct):
+            raise TypeError(f"{scope.node.path}: the root of the tree is not a Construct")
+        return cls(stage, SUBNET_USAGE_ID)
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self._uses: dict[str, _Use] = {}
+        self.node.add_validation(_Validation(self))
+
+    def add(
+        self,
+        label: str,
+        *,
+        addresses: int,
+        subnets: Sequence[ec2.ISubnet],
+        argument: str,
+        reporter: IConstruct | None = None,
+    ) -> None:
+        """Count ``addresses`` against each of ``subnets`` (again for ``label``: replaces it).
+
+        :param label: the user, named in errors (an application's construct path).
+        :param addresses: addresses it needs at its peak in each subnet it may use.
+        :param argument: the argument the subnets came from, named in errors.
+        :param reporter: the application whose S3 access is checked (and where findings go).
+            Default: none (interface endpoints, declared peaks).
+        """
+        self._uses[label] = _Use(label, addresses, tuple(subnets), argument, reporter)
+
+    def users(self, subnets: Sequence[ec2.ISubnet]) -> list[tuple[str, int]]:
+        """Registered users of any of ``subnets``: ``(label, addresses)``, in registration order."""
+        keys = {_key(s) for s in subnets}
+        return [
+            (use.label, use.addresses)
+            for use in self._uses.values()
+            if any(_key(s) in keys for s in use.subnets)
+        ]
+
+    def problems(self) -> list[str]:
+        """Subnets that cannot hold their users together, and applications that cannot reach S3."""
+        return self._capacity_problems() + self._s3_problems()
+
+    def _capacity_problems(self) -> list[str]:
+        subnets: dict[str, _Subnet] = {}
+        for use in self._uses.values():
+            for subnet in use.subnets:
+                key = _key(subnet)
+                entry = subnets.setdefault(key, _Subnet(_label(subnet), _known_cidr(subnet)))
+                entry.shares.append((use, Share(use.label, use.addresses)))
+        grouped: dict[tuple[object, ...], list[_Subnet]] = {}
+        for entry in subnets.values():
+            if entry.cidr is None or len(entry.shares) < 2:
+                continue  # unknown CIDRs were reported when registered; one user was checked then
+            prefix = entry.cidr.rsplit("/", 1)[1]
+            signature = (prefix, *((use.label, use.addresses) for use, _ in entry.shares))
+            grouped.setdefault(signature, []).append(entry)
+        problems = []
+        for entries in grouped.values():
+            first = entries[0]
+            error = shared_capacity_error(
+                first.cidr or "",
+                [share for _, share in first.shares],
+                subnets=[f"{e.label} ({e.cidr})" for e in entries],
+                argument=first.shares[-1][0].argument,
+            )
+            if error is not None:
+                problems.append(str(error))
+        return problems
+
+    def _s3_problems(self) -> list[str]:
+        problems = []
+        endpoints: dict[str, set[str]] = {}
+        for use in self._uses.values():
+            if use.reporter is None:
+                continue
+            routes = {_s3_route(subnet, endpoints) for subnet in use.subnets}
+            for route in sorted(routes, key=lambda r: r.value):
+                rule = s3_access_rule(route)
+                subnets = [_label(s) for s in use.subnets if _s3_route(s, endpoints) is route]
+                text = f"{', '.join(subnets)}: {rule.rule}"
+                if rule.outcome is Outcome.REFUSE:
+                    error = EmrServerlessValidationError(
+                        argument=use.argument,
+                        value=subnets,
+                        rule=f"application {use.label}: {text}",
+                        fix=rule.fix,
+                    )
+                    problems.append(str(error))
+                elif rule.outcome is Outcome.WARN:
+                    Annotations.of(use.reporter).add_warning_v2(
+                        S3_THROUGH_NAT_WARNING, f"{text}. Fix: {rule.fix}."
+                    )
+                elif rule.outcome is Outcome.UNCHECKED:
+                    warn_unchecked(use.reporter, argument=f"{use.argument}.routes", rule=text)
+        return problems
+
+
+@jsii.implements(IValidation)
+class _Validation:
+    def __init__(self, usage: SubnetUsage) -> None:
+        self._usage = usage
+
+    def validate(self) -> list[str]:
+        return self._usage.problems()
+
+
+def _s3_route(subnet: ec2.ISubnet, endpoints: dict[str, set[str]]) -> S3Route:
+    """How ``subnet`` reaches S3; ``endpoints`` caches each stack's S3 gateway route tables."""
+    try:
+        route_table = subnet.route_table.route_table_id
+    except RuntimeError:  # imported without a route table id
+        route_table = None
+    stack = Stack.of(subnet)
+    if stack.node.path not in endpoints:
+        endpoints[stack.node.path] = _s3_gateway_route_tables(stack)
+    if route_table is not None and route_table in endpoints[stack.node.path]:
+        return S3Route.GATEWAY_ENDPOINT
+    if not isinstance(subnet, ec2.Subnet):
+        return S3Route.UNKNOWN  # imported: its routes are not known
+    default = [
+        child
+        for child in subnet.node.children
+        if isinstance(child, ec2.CfnRoute) and child.destination_cidr_block == "0.0.0.0/0"
+    ]
+    if not default:
+        return S3Route.NONE
+    route = default[0]
+    if route.nat_gateway_id is not None:
+        return S3Route.NAT_ONLY
+    if route.gateway_id is not None:
+        return S3Route.INTERNET_GATEWAY
+    return S3Route.UNKNOWN
+
+
+def _s3_gateway_route_tables(stack: Stack) -> set[str]:
+    tables: set[str] = set()
+    for construct in stack.node.find_all():
+        if not isinstance(construct, ec2.CfnVPCEndpoint):
+            continue
+        service = construct.service_name
+        gateway = construct.vpc_endpoint_type in (None, "Gateway")
+        if gateway and isinstance(service, str) and service.endswith(".s3"):
+            tables.update(t for t in (construct.route_table_ids or []) if isinstance(t, str))
+    return tables
+
+
+def _key(subnet: ec2.ISubnet) -> str:
+    subnet_id = subnet.subnet_id
+    return subnet.node.path if Token.is_unresolved(subnet_id) else subnet_id
+
+
+def _label(subnet: ec2.ISubnet) -> str:
+    subnet_id = subnet.subnet_id
+    return subnet.node.path if Token.is_unresolved(subnet_id) else subnet_id
+
+
+def _known_cidr(subnet: ec2.ISubnet) -> str | None:
+    try:
+        cidr = subnet.ipv4_cidr_block
+    except RuntimeError:  # an imported subnet without its CIDR (jsii raises RuntimeError)
+        return None
+    return None if cidr is None or Token.is_unresolved(cidr) else cidr
