@@ -16,15 +16,24 @@ from constructs_lib.network import (
     IGW_ROUTE_RULES,
     PUBLIC_SUBNET_GROUP,
     SINGLE_AZ_WARNING,
+    SUBNET_RECORD_CONTEXT,
+    UNRECORDED_WARNING,
+    UPDATE_SUBNET_RECORD_CONTEXT,
     WORKER_SUBNET_GROUP,
     EmrServerlessNetwork,
     InterfaceEndpoint,
     check_subnet_capacity,
 )
 from constructs_lib.subnet_planning import (
+    NetworkLayout,
+    NetworkRequest,
     SubnetGroup,
     SubnetPlanningError,
+    SubnetRecord,
+    SubnetRecordError,
     Workload,
+    first_layout,
+    plan_layout,
     plan_subnets,
 )
 from constructs_lib.tokens import UNCHECKED_WARNING_PREFIX
@@ -33,7 +42,7 @@ from tests.harness import Synthesis, new_app, synthesize
 APPS = [Workload(4000, 4), Workload(4000, 4), Workload(4000, 4)]
 S3_PREFIX_LIST = "pl-6ea54007"
 #: The stacks that create a VPC.
-STACKS = ("Default", "Full", "Isolated")
+STACKS = ("Default", "Full", "Isolated", "Grown")
 
 
 @dataclass
@@ -50,6 +59,20 @@ class Built:
 
 
 ONE = [Workload(400, 4)]
+
+#: The grown network: first planned for one 400-vCPU application (and two endpoints), then
+#: grown for 8,000 vCPU with a secondary CIDR block; recorded under its construct path.
+GROWN_KEY = "Grown/Network"
+GROWN_ENDPOINTS = [InterfaceEndpoint.STS, InterfaceEndpoint.KMS]
+
+
+def _grown_layouts() -> tuple[NetworkLayout, NetworkLayout]:
+    public = (SubnetGroup(PUBLIC_SUBNET_GROUP, prefix=28),)
+    first = NetworkRequest("10.50.0.0/20", 2, (Workload(400, 4),), 2, public)
+    grown = NetworkRequest("10.50.0.0/20", 2, (Workload(8000, 4),), 2, public)
+    before = first_layout(first, headroom=1)
+    after = plan_layout(grown, previous=before, headroom=1, add_cidrs=["10.51.0.0/20"])
+    return before, after
 
 
 def _stack() -> cdk.Stack:
@@ -166,6 +189,17 @@ def built() -> Built:
         vpc=shared,
         vpc_subnets=ec2.SubnetSelection(subnets=unknown),
         s3_prefix_list_id=S3_PREFIX_LIST,
+    )
+
+    grown = cdk.Stack(app, "Grown")
+    networks["Grown"] = EmrServerlessNetwork(
+        grown,
+        "Network",
+        workloads=[Workload(8000, 4)],
+        vpc_cidr="10.50.0.0/20",
+        azs=2,
+        interface_endpoints=GROWN_ENDPOINTS,
+        subnet_record=SubnetRecord().with_network(GROWN_KEY, _grown_layouts()[1]),
     )
     return Built(synthesize(app), networks)
 
@@ -630,6 +664,9 @@ def test_check_subnet_capacity_refuses_no_subnets_and_no_workers(
         ({"interface_endpoints": [InterfaceEndpoint.STS]}, "interface_endpoints", "shapes a VPC"),
         ({"flow_logs_retention": logs.RetentionDays.ONE_YEAR}, "flow_logs_retention", "shapes"),
         ({"removal_policy": cdk.RemovalPolicy.DESTROY}, "removal_policy", "shapes a VPC"),
+        ({"subnet_record": SubnetRecord()}, "subnet_record", "shapes a VPC"),
+        ({"record_key": "dev"}, "record_key", "shapes a VPC"),
+        ({"headroom": 2}, "headroom", "shapes a VPC"),
     ],
 )
 def test_refuses_new_vpc_arguments_with_an_existing_vpc(
@@ -658,6 +695,8 @@ def test_refuses_new_vpc_arguments_with_an_existing_vpc(
         ({"vpc_cidr": "10.0.0.0/26"}, "vpc_cidr", "do not fit 10.0.0.0/26"),
         ({"vpc_cidr": "10.0.0.1/16"}, "vpc_cidr", "use 10.0.0.0/16"),
         ({"workloads": []}, "workloads", "at least one Workload"),
+        ({"headroom": 0}, "headroom", "from 1 to 16"),
+        ({"headroom": 17}, "headroom", "from 1 to 16"),
     ],
 )
 def test_refuses_bad_arguments(kwargs: dict[str, Any], argument: str, message: str) -> None:
@@ -689,6 +728,8 @@ def test_interface_endpoints_are_members_or_their_service_names() -> None:
         {"flow_logs_retention": logs.RetentionDays.ONE_DAY},
         {"internet_https_egress": False, "s3_prefix_list_id": S3_PREFIX_LIST},
         {"vpc_cidr": "10.0.0.0/23"},
+        {"headroom": 1},
+        {"headroom": 16},
     ],
 )
 def test_accepts_the_valid_neighbours(kwargs: dict[str, Any]) -> None:
@@ -723,7 +764,7 @@ def test_only_the_igw_routes_are_acknowledged(built: Built) -> None:
     ours = sorted((p, r) for p, r, _ in acknowledged if not r.startswith("CloudFormation-Validate"))
     expected = sorted(
         (f"{stack}/Network/Vpc/PublicSubnet{az}/DefaultRoute", rule)
-        for stack, azs in (("Default", 3), ("Full", 2))
+        for stack, azs in (("Default", 3), ("Full", 2), ("Grown", 2))
         for az in range(1, azs + 1)
         for rule in IGW_ROUTE_RULES
     )
@@ -737,4 +778,161 @@ def test_gates(built: Built) -> None:
     synthesis.assert_iam_actions_exist()
     # aws-cdk-lib's own stack-level W3010 acknowledgement is exempted by the harness.
     synthesis.assert_acknowledgements_specific()
-    assert [w.rule for w in synthesis.warnings() if "Unknown" not in w.path] == []
+    others = [w for w in synthesis.warnings() if "Unknown" not in w.path]
+    # Networks built without a subnet record say so; the recorded one does not.
+    assert sorted((w.path, w.rule) for w in others) == [
+        (f"{stack}/Network", f"Annotation::{UNRECORDED_WARNING}")
+        for stack in ("Default", "Full", "Isolated")
+    ]
+    assert "Network 'Default/Network' has no subnet record" in others[0].description
+    assert f"run `cdk synth -c {UPDATE_SUBNET_RECORD_CONTEXT}=true`" in others[0].description
+
+
+# --- A recorded network grows without moving a subnet -------------------------------------
+
+
+def _by_group(built: Built, stack: str) -> dict[str, dict[str, str]]:
+    groups: dict[str, dict[str, str]] = {}
+    for name, subnet in built.resources(stack, "AWS::EC2::Subnet").items():
+        (group,) = [t["Value"] for t in subnet["Properties"]["Tags"] if t["Key"].endswith("name")]
+        groups.setdefault(group, {})[name] = subnet["Properties"]["CidrBlock"]
+    return groups
+
+
+def test_every_recorded_group_is_in_the_template_at_its_cidrs(built: Built) -> None:
+    before, after = _grown_layouts()
+    groups = _by_group(built, "Grown")
+    assert {name: tuple(cidrs.values()) for name, cidrs in groups.items()} == {
+        group.name: group.cidrs for group in after.groups
+    }
+    # The first group is where the first plan put it; growth went to free space and the
+    # secondary block.
+    assert after.group(WORKER_SUBNET_GROUP) == before.group(WORKER_SUBNET_GROUP)
+    assert after.secondary_cidrs == ("10.51.0.0/20",)
+    assert all(cidr.startswith("10.51.") for cidr in after.active_group.cidrs)
+    network = built.networks["Grown"]
+    assert network.layout == after
+    assert network.subnet_selection.subnet_group_name == "EmrServerless2"
+    assert [s.ipv4_cidr_block for s in network.subnets.subnets] == list(after.active_group.cidrs)
+
+
+def test_subnets_in_a_secondary_block_are_created_after_it(built: Built) -> None:
+    (block_id,) = built.resources("Grown", "AWS::EC2::VPCCidrBlock")
+    block = built.resources("Grown", "AWS::EC2::VPCCidrBlock")[block_id]
+    assert block["Properties"]["CidrBlock"] == "10.51.0.0/20"
+    for subnet in built.resources("Grown", "AWS::EC2::Subnet").values():
+        inside = subnet["Properties"]["CidrBlock"].startswith("10.51.")
+        assert (block_id in subnet.get("DependsOn", [])) is inside
+
+
+def test_the_s3_endpoint_serves_every_worker_group_and_interface_endpoints_stay(
+    built: Built,
+) -> None:
+    groups = _by_group(built, "Grown")
+    (s3,) = [
+        e
+        for e in built.resources("Grown", "AWS::EC2::VPCEndpoint").values()
+        if e["Properties"].get("VpcEndpointType") == "Gateway"
+    ]
+    tables = {t["Ref"] for t in s3["Properties"]["RouteTableIds"]}
+    workers = [
+        name for group, names in groups.items() if group != PUBLIC_SUBNET_GROUP for name in names
+    ]
+    assert len(tables) == len(workers) == 4
+    interface = [
+        e
+        for e in built.resources("Grown", "AWS::EC2::VPCEndpoint").values()
+        if e["Properties"].get("VpcEndpointType") == "Interface"
+    ]
+    assert len(interface) == len(GROWN_ENDPOINTS)
+    for endpoint in interface:
+        assert {s["Ref"] for s in endpoint["Properties"]["SubnetIds"]} == set(
+            groups[WORKER_SUBNET_GROUP]
+        )
+    ingress = {
+        rule["CidrIp"]
+        for group in built.resources("Grown", "AWS::EC2::SecurityGroup").values()
+        for rule in group["Properties"].get("SecurityGroupIngress", [])
+    }
+    assert ingress == {"10.50.0.0/20", "10.51.0.0/20"}
+
+
+def test_the_network_knows_what_is_placed_on_it(built: Built) -> None:
+    assert built.networks["Grown"].applications == [
+        ("Grown/Network interface endpoints", len(GROWN_ENDPOINTS))
+    ]
+
+
+# --- Where the record comes from ---------------------------------------------------------
+
+
+def _app_with(**context: Any) -> cdk.Stack:
+    return cdk.Stack(new_app(compliance=False, **context), "S")
+
+
+def test_the_record_file_named_by_the_context_places_the_subnets(tmp_path: Any) -> None:
+    path = tmp_path / "subnets.json"
+    before, _ = _grown_layouts()
+    SubnetRecord(update="make plan").with_network("S/Network", before).save(path)
+    stack = _app_with(**{SUBNET_RECORD_CONTEXT: str(path)})
+    network = EmrServerlessNetwork(
+        stack,
+        "Network",
+        workloads=[Workload(400, 4)],
+        vpc_cidr="10.50.0.0/20",
+        azs=2,
+        interface_endpoints=GROWN_ENDPOINTS,
+        headroom=4,  # only for what is planned; the recorded subnets are used as they are
+    )
+    assert network.layout == before
+    assert network.record_key == "S/Network"
+    assert not [m for m in network.node.metadata if m.type == "aws:cdk:warning"]
+    # A peak the record cannot hold: our error, naming the record's own update command.
+    with pytest.raises(SubnetRecordError) as refused:
+        EmrServerlessNetwork(
+            _app_with(**{SUBNET_RECORD_CONTEXT: str(path)}),
+            "Network",
+            workloads=[Workload(8000, 4)],
+            vpc_cidr="10.50.0.0/20",
+            azs=2,
+            interface_endpoints=GROWN_ENDPOINTS,
+        )
+    assert "network 'S/Network'" in str(refused.value)
+    assert "run `make plan`" in refused.value.fix
+
+
+def test_the_update_flag_writes_the_grown_layout_and_the_next_synth_reads_it(
+    tmp_path: Any,
+) -> None:
+    path = tmp_path / "subnets.json"
+    first, _ = _grown_layouts()
+    SubnetRecord().with_network("S/Network", first).with_network("Other", first).save(path)
+    arguments: dict[str, Any] = {
+        "workloads": [Workload(1600, 4)],  # 400 workers: a /23 in each AZ, in free space
+        "vpc_cidr": "10.50.0.0/20",
+        "azs": 2,
+        "interface_endpoints": GROWN_ENDPOINTS,
+        "subnet_record": str(path),
+    }
+    stack = _app_with(**{UPDATE_SUBNET_RECORD_CONTEXT: "true"})
+    written = EmrServerlessNetwork(stack, "Network", **arguments).layout
+    record = SubnetRecord.load(path)
+    assert record.get("S/Network") == written
+    assert record.get("Other") == first  # other networks' entries are kept
+    assert written is not None
+    assert written.group(WORKER_SUBNET_GROUP) == first.group(WORKER_SUBNET_GROUP)
+    assert EmrServerlessNetwork(_app_with(), "Network", **arguments).layout == written
+
+
+def test_the_update_flag_needs_a_record_file() -> None:
+    stack = _app_with(**{UPDATE_SUBNET_RECORD_CONTEXT: True})
+    with pytest.raises(SubnetRecordError, match="given none as a file"):
+        EmrServerlessNetwork(stack, "Network", workloads=ONE, subnet_record=SubnetRecord())
+
+
+def test_a_network_missing_from_a_record_is_planned_with_a_warning() -> None:
+    record = SubnetRecord(update="make plan", source="platform.subnets.json")
+    network = EmrServerlessNetwork(_stack(), "Network", workloads=ONE, subnet_record=record)
+    (warning,) = [m.data for m in network.node.metadata if m.type == "aws:cdk:warning"]
+    assert "is not in platform.subnets.json" in str(warning)
+    assert "`make plan`" in str(warning)

@@ -282,6 +282,32 @@ class SubnetRecord:
         """This record with ``key``'s layout set to ``layout``."""
         return replace(self, networks={**self.networks, key: layout})
 
+    def with_secondary_cidr(self, key: str, cidr: str) -> SubnetRecord:
+        """This record with ``cidr`` added to ``key``'s VPC as a secondary CIDR block.
+
+        :raises SubnetRecordError: for an unknown key, or a block AWS would refuse.
+        """
+        return self.with_network(key, _with_cidrs(self._layout(key), [cidr], key))
+
+    def without_group(self, key: str, group: str) -> SubnetRecord:
+        """This record without ``key``'s worker group ``group`` (one no application uses).
+
+        :raises SubnetRecordError: for the active group, the first, or an unknown one.
+        """
+        return self.with_network(key, _released(self._layout(key), [group], key))
+
+    def _layout(self, key: str) -> NetworkLayout:
+        layout = self.networks.get(key)
+        if layout is None:
+            raise _record_error(
+                key,
+                "key",
+                key,
+                f"{self.source} records no network {key!r}",
+                f"name one of {', '.join(sorted(self.networks)) or '(none recorded yet)'}",
+            )
+        return layout
+
     def to_json(self) -> str:
         """The record as deterministic JSON (networks sorted by key), with its header."""
         document = {
@@ -517,10 +543,7 @@ def _ways_to_grow(layout: NetworkLayout, request: NetworkRequest, key: str, upda
     ]
     prefix = fitting_prefix(request.worker_addresses)
     if prefix is None or _allocate(layout, [32 - prefix] * layout.azs, lowest=True) is None:
-        ways.append(
-            "free space is short: add a secondary VPC CIDR block to the record first "
-            f"(e.g. `make plan ARGS='--add-cidr {key}=<cidr>'`), or release unused worker groups"
-        )
+        ways.append(f"free space is short: {_add_cidr_hint(key)} first")
     ways.append("or lower the peak: larger workers or a lower maximum capacity")
     return "; ".join(ways)
 
@@ -581,10 +604,18 @@ def _no_space(
         rule=f"network {key!r}: {what} in each of {request.azs} AZs do not fit the free space "
         f"of {', '.join(layout.cidr_blocks)} ({', '.join(layout.free_cidrs) or 'none'}), and "
         "recorded subnets never move",
-        fix=f"add a secondary VPC CIDR block (`--add-cidr {key}=<cidr>`, e.g. a /16 of the "
-        "same private range), release worker groups no application uses "
-        f"(`--release {key}=<group>`), lower the headroom, or lower the peak: larger workers "
-        "or a lower maximum capacity",
+        fix=f"{_add_cidr_hint(key)} (e.g. a /16 of the same private range); or release "
+        "worker groups no application uses (`make plan ARGS='--release "
+        f"{key}=<group>'`, or SubnetRecord.without_group); or lower the headroom; or lower "
+        "the peak: larger workers or a lower maximum capacity",
+    )
+
+
+def _add_cidr_hint(key: str) -> str:
+    return (
+        "add a secondary VPC CIDR block to the record (the reference platform: `make plan "
+        f"ARGS='--add-cidr {key}=<cidr>'`; in code: SubnetRecord.with_secondary_cidr("
+        f"{key!r}, '<cidr>'))"
     )
 
 
@@ -653,8 +684,7 @@ def _with_az(layout: NetworkLayout, az_index: int, key: str) -> NetworkLayout:
                 value=az_index + 1,
                 rule=f"network {key!r}: a {group.name} subnet (/{group.prefix}) for AZ "
                 f"{az_index} does not fit the free space of {', '.join(layout.cidr_blocks)}",
-                fix=f"add a secondary VPC CIDR block (`--add-cidr {key}=<cidr>`), or keep "
-                f"{layout.azs} AZs",
+                fix=f"{_add_cidr_hint(key)}, or keep {layout.azs} AZs",
             )
         groups[index] = replace(group, cidrs=(*group.cidrs, placed[0]))
     return replace(layout, groups=tuple(groups), azs=az_index + 1)
