@@ -10,6 +10,7 @@ subnets that cannot reach Amazon S3 (:mod:`constructs_lib.s3_access_rules`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,6 +26,10 @@ from constructs_lib.tokens import warn_unchecked
 
 #: Construct id of the one ``SubnetUsage`` of a stage.
 SUBNET_USAGE_ID = "EmrServerlessSubnetUsage"
+
+#: An S3 endpoint's service name: ``com.amazonaws.<region>.s3``, as aws-cdk-lib writes it
+#: (the Region and, for interface endpoints, a partition suffix are tokens).
+_S3_SERVICE = re.compile(r"\.s3(\$\{Token\[[^\]]+\]\})?$")
 
 #: Id of the warning for private subnets that reach S3 only through NAT.
 S3_THROUGH_NAT_WARNING = "emr-serverless:s3-through-nat"
@@ -64,6 +69,7 @@ class SubnetUsage(Construct):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
         self._uses: dict[str, _Use] = {}
+        self._warned: set[tuple[str, str]] = set()
         self.node.add_validation(_Validation(self))
 
     def add(
@@ -127,14 +133,19 @@ class SubnetUsage(Construct):
 
     def _s3_problems(self) -> list[str]:
         problems = []
-        endpoints: dict[str, set[str]] = {}
+        endpoints: dict[str, _S3Endpoints] = {}
+        routes: dict[str, S3Route] = {}
         for use in self._uses.values():
             if use.reporter is None:
                 continue
-            routes = {_s3_route(subnet, endpoints) for subnet in use.subnets}
-            for route in sorted(routes, key=lambda r: r.value):
+            by_route: dict[S3Route, list[str]] = {}
+            for subnet in use.subnets:
+                key = _key(subnet)
+                if key not in routes:
+                    routes[key] = _s3_route(subnet, endpoints)
+                by_route.setdefault(routes[key], []).append(_label(subnet))
+            for route, subnets in sorted(by_route.items(), key=lambda item: item[0].value):
                 rule = s3_access_rule(route)
-                subnets = [_label(s) for s in use.subnets if _s3_route(s, endpoints) is route]
                 text = f"{', '.join(subnets)}: {rule.rule}"
                 if rule.outcome is Outcome.REFUSE:
                     error = EmrServerlessValidationError(
@@ -144,13 +155,30 @@ class SubnetUsage(Construct):
                         fix=rule.fix,
                     )
                     problems.append(str(error))
-                elif rule.outcome is Outcome.WARN:
-                    Annotations.of(use.reporter).add_warning_v2(
-                        S3_THROUGH_NAT_WARNING, f"{text}. Fix: {rule.fix}."
-                    )
-                elif rule.outcome is Outcome.UNCHECKED:
-                    warn_unchecked(use.reporter, argument=f"{use.argument}.routes", rule=text)
+                elif self._first_time(use, route):
+                    if rule.outcome is Outcome.WARN:
+                        Annotations.of(use.reporter).add_warning_v2(
+                            S3_THROUGH_NAT_WARNING, f"{text}. Fix: {rule.fix}."
+                        )
+                    elif rule.outcome is Outcome.UNCHECKED:
+                        warn_unchecked(use.reporter, argument=f"{use.argument}.routes", rule=text)
         return problems
+
+    def _first_time(self, use: _Use, route: S3Route) -> bool:
+        """Whether this finding is new (validation may run more than once)."""
+        key = (use.label, route.value)
+        if key in self._warned:
+            return False
+        self._warned.add(key)
+        return True
+
+
+@dataclass
+class _S3Endpoints:
+    """A stack's S3 endpoints: the gateway endpoints' route tables, and any interface one."""
+
+    route_tables: set[str]
+    interface: bool
 
 
 @jsii.implements(IValidation)
@@ -162,16 +190,17 @@ class _Validation:
         return self._usage.problems()
 
 
-def _s3_route(subnet: ec2.ISubnet, endpoints: dict[str, set[str]]) -> S3Route:
-    """How ``subnet`` reaches S3; ``endpoints`` caches each stack's S3 gateway route tables."""
+def _s3_route(subnet: ec2.ISubnet, endpoints: dict[str, _S3Endpoints]) -> S3Route:
+    """How ``subnet`` reaches S3; ``endpoints`` caches each stack's S3 endpoints."""
     try:
         route_table = subnet.route_table.route_table_id
     except RuntimeError:  # imported without a route table id
         route_table = None
     stack = Stack.of(subnet)
     if stack.node.path not in endpoints:
-        endpoints[stack.node.path] = _s3_gateway_route_tables(stack)
-    if route_table is not None and route_table in endpoints[stack.node.path]:
+        endpoints[stack.node.path] = _s3_endpoints(stack)
+    found = endpoints[stack.node.path]
+    if route_table is not None and route_table in found.route_tables:
         return S3Route.GATEWAY_ENDPOINT
     if not isinstance(subnet, ec2.Subnet):
         return S3Route.UNKNOWN  # imported: its routes are not known
@@ -181,7 +210,8 @@ def _s3_route(subnet: ec2.ISubnet, endpoints: dict[str, set[str]]) -> S3Route:
         if isinstance(child, ec2.CfnRoute) and child.destination_cidr_block == "0.0.0.0/0"
     ]
     if not default:
-        return S3Route.NONE
+        # An S3 interface endpoint (PrivateLink) reaches S3 without routes: not checked.
+        return S3Route.UNKNOWN if found.interface else S3Route.NONE
     route = default[0]
     if route.nat_gateway_id is not None:
         return S3Route.NAT_ONLY
@@ -190,16 +220,20 @@ def _s3_route(subnet: ec2.ISubnet, endpoints: dict[str, set[str]]) -> S3Route:
     return S3Route.UNKNOWN
 
 
-def _s3_gateway_route_tables(stack: Stack) -> set[str]:
-    tables: set[str] = set()
+def _s3_endpoints(stack: Stack) -> _S3Endpoints:
+    found = _S3Endpoints(route_tables=set(), interface=False)
     for construct in stack.node.find_all():
         if not isinstance(construct, ec2.CfnVPCEndpoint):
             continue
         service = construct.service_name
-        gateway = construct.vpc_endpoint_type in (None, "Gateway")
-        if gateway and isinstance(service, str) and service.endswith(".s3"):
-            tables.update(t for t in (construct.route_table_ids or []) if isinstance(t, str))
-    return tables
+        if not (isinstance(service, str) and _S3_SERVICE.search(service)):
+            continue
+        if construct.vpc_endpoint_type in (None, "Gateway"):
+            tables = construct.route_table_ids or []
+            found.route_tables.update(t for t in tables if isinstance(t, str))
+        elif construct.vpc_endpoint_type == "Interface":
+            found.interface = True
+    return found
 
 
 def _key(subnet: ec2.ISubnet) -> str:

@@ -222,6 +222,25 @@ def test_nat_without_an_s3_endpoint_warns() -> None:
     assert f"[ack: {S3_THROUGH_NAT_WARNING}]" in warning
 
 
+def test_an_s3_interface_endpoint_makes_the_routes_unknown_not_refused() -> None:
+    stack = _stack()
+    vpc = _vpc(stack, ec2.SubnetType.PRIVATE_ISOLATED)
+    vpc.add_interface_endpoint("S3", service=ec2.InterfaceVpcEndpointAwsService.S3)
+    etl = _application(stack, "Etl", workers=10, vpc=vpc, vpc_subnets=_workers(vpc))
+    assert SubnetUsage.of(stack).problems() == []
+    (warning,) = _warnings(etl)
+    assert f"[ack: {UNCHECKED_WARNING_PREFIX}:vpc_subnets.routes]" in warning
+
+
+def test_findings_are_recorded_once_however_often_the_tree_is_validated() -> None:
+    stack = _stack()
+    vpc = _vpc(stack, ec2.SubnetType.PRIVATE_WITH_EGRESS, nat=1)
+    etl = _application(stack, "Etl", workers=10, vpc=vpc, vpc_subnets=_workers(vpc))
+    usage = SubnetUsage.of(stack)
+    assert usage.problems() == usage.problems() == []
+    assert len(_warnings(etl)) == 1
+
+
 def test_public_subnets_reach_s3_through_their_internet_gateway() -> None:
     stack = _stack()
     vpc = _vpc(stack, ec2.SubnetType.PUBLIC)
