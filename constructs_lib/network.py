@@ -348,6 +348,7 @@ class EmrServerlessNetwork(Construct):
         declared application and the interface endpoints."""
         return SubnetUsage.of(self).users(self._worker_subnets())
 
+    @checked_arguments
     def declare_application(self, name: str, *, max_vcpu: int, worker_vcpu: int) -> None:
         """Count an application that is not an ``EmrServerlessApplication`` (those register
         themselves) against the worker subnets it shares, checked at synth.
