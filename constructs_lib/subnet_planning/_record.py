@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from constructs_lib._arguments import checked_arguments
 from constructs_lib.subnet_planning._plan import (
     MIN_AZS,
     WORKER_GROUP,
@@ -274,6 +275,26 @@ class SubnetRecord:
     update: str = DEFAULT_UPDATE_COMMAND
     source: str = "subnet record"
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.networks, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, NetworkLayout) for k, v in self.networks.items()
+        ):
+            raise SubnetRecordError(
+                argument="networks",
+                value=self.networks,
+                rule="a record maps each network's key to its NetworkLayout",
+                fix="pass {key: NetworkLayout}, or read the record with SubnetRecord.load",
+            )
+        for name in ("update", "source"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value:
+                raise SubnetRecordError(
+                    argument=name,
+                    value=value,
+                    rule="must be a non-empty string",
+                    fix="pass e.g. 'make plan'" if name == "update" else "pass the file's path",
+                )
+
     def get(self, key: str) -> NetworkLayout | None:
         """The layout recorded under ``key``, or ``None``."""
         return self.networks.get(key)
@@ -319,16 +340,17 @@ class SubnetRecord:
         return _INLINE_LIST.sub(_inline, json.dumps(document, indent=2)) + "\n"
 
     @classmethod
+    @checked_arguments
     def from_json(
-        cls, text: str, *, source: str = "subnet record", update: str | None = None
+        cls, data: str, *, source: str = "subnet record", update: str | None = None
     ) -> SubnetRecord:
-        """Read and check a record.
+        """Read and check a record from its JSON text ``data``.
 
         :param update: the update command to name when the file names none.
         :raises SubnetRecordError: naming the file, the key and the fix.
         """
         try:
-            document = json.loads(text)
+            document = json.loads(data)
         except json.JSONDecodeError as error:
             raise _malformed(
                 source, f"line {error.lineno}", error.pos, f"not JSON ({error.msg})"
@@ -336,6 +358,7 @@ class SubnetRecord:
         return _read_record(document, source, update or DEFAULT_UPDATE_COMMAND)
 
     @classmethod
+    @checked_arguments
     def load(cls, path: str | Path, *, update: str | None = None) -> SubnetRecord:
         """Read the record at ``path``; a file that does not exist is an empty record."""
         file = Path(path)
