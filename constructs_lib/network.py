@@ -357,13 +357,12 @@ class EmrServerlessNetwork(Construct):
         :param max_vcpu: its maximum capacity, in vCPU.
         :param worker_vcpu: its smallest worker, in vCPU (1, 2, 4, 8 or 16).
         """
-        workers = workers_for(max_vcpu, worker_vcpu)
-        _check_capacity_now(self, self.subnets.subnets, workers=workers, argument=name)
         SubnetUsage.of(self).add(
             f"{name} (declared)",
-            addresses=workers,
+            addresses=workers_for(max_vcpu, worker_vcpu),
             subnets=self.subnets.subnets,
             argument="declare_application",
+            scope=self,
         )
 
     def _worker_subnets(self) -> list[ec2.ISubnet]:
@@ -685,9 +684,9 @@ def check_subnet_capacity(
 
     Every worker takes one IP address in its subnet, and a job can run in any one of the
     subnets, so each must hold the full peak. When the tree is complete,
-    :class:`~constructs_lib.subnet_usage.SubnetUsage` refuses subnets that cannot hold the
-    peaks of everything registered on them together, and private subnets from which the
-    application cannot reach Amazon S3.
+    :class:`~constructs_lib.subnet_usage.SubnetUsage` warns on subnets that cannot hold the
+    peaks of everything registered on them together, and refuses private subnets from
+    which the application cannot reach Amazon S3.
 
     :param scope: the application (named in errors by its construct path), where warnings
         are recorded.
@@ -697,10 +696,18 @@ def check_subnet_capacity(
     :raises SubnetPlanningError: e.g. ``subnet-0abc (10.0.0.0/24, 251 usable) cannot hold
         1000 workers; use /22 or larger``; also when ``subnets`` is empty.
     """
-    _check_capacity_now(scope, subnets, workers=workers, argument=argument)
+    check_whole_number(workers, argument="workers", minimum=1)
+    # Registered first: the caller may turn the refusal below into a warning, and the
+    # synth-time checks must still count this application.
     SubnetUsage.of(scope).add(
-        scope.node.path, addresses=workers, subnets=subnets, argument=argument, reporter=scope
+        scope.node.path,
+        addresses=workers,
+        subnets=subnets,
+        argument=argument,
+        scope=scope,
+        application=True,
     )
+    _check_capacity_now(scope, subnets, workers=workers, argument=argument)
 
 
 def _check_capacity_now(

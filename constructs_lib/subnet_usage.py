@@ -4,8 +4,10 @@ One per stage (app). Applications register their subnets and peak workers as the
 built (:func:`constructs_lib.network.check_subnet_capacity` does it for
 ``EmrServerlessApplication``); networks register their interface endpoints and the
 applications that are not ours. When the tree is complete (a construct validation), it
-refuses subnets that cannot hold the sum of everything that may use them, and private
-subnets that cannot reach Amazon S3 (:mod:`constructs_lib.s3_access_rules`).
+warns on every user of a subnet that cannot hold the sum of everything that may use it
+(``emr-serverless:subnet-capacity``, as for one application: the service accepts any
+subnet), and refuses applications on private subnets that cannot reach Amazon S3
+(:mod:`constructs_lib.s3_access_rules`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ SUBNET_USAGE_ID = "EmrServerlessSubnetUsage"
 #: (the Region and, for interface endpoints, a partition suffix are tokens).
 _S3_SERVICE = re.compile(r"\.s3(\$\{Token\[[^\]]+\]\})?$")
 
+#: Id of the warning for subnets too small for the peaks of what uses them (as for one
+#: application, ``EmrServerlessApplication``'s own check).
+SUBNET_CAPACITY_WARNING = "emr-serverless:subnet-capacity"
+
 #: Id of the warning for private subnets that reach S3 only through NAT.
 S3_THROUGH_NAT_WARNING = "emr-serverless:s3-through-nat"
 
@@ -41,8 +47,11 @@ class _Use:
     addresses: int
     subnets: tuple[ec2.ISubnet, ...]
     argument: str
-    #: Where S3 findings are reported; ``None`` for users whose S3 access is not ours to check.
-    reporter: IConstruct | None
+    #: Where capacity findings are recorded; ``None`` for the network's own endpoints.
+    scope: IConstruct | None
+    #: Whether the user's S3 access is checked (applications), and whether it was already
+    #: checked alone against each subnet (``check_subnet_capacity``).
+    application: bool
 
 
 @dataclass
@@ -79,17 +88,20 @@ class SubnetUsage(Construct):
         addresses: int,
         subnets: Sequence[ec2.ISubnet],
         argument: str,
-        reporter: IConstruct | None = None,
+        scope: IConstruct | None = None,
+        application: bool = False,
     ) -> None:
         """Count ``addresses`` against each of ``subnets`` (again for ``label``: replaces it).
 
-        :param label: the user, named in errors (an application's construct path).
+        :param label: the user, named in findings (an application's construct path).
         :param addresses: addresses it needs at its peak in each subnet it may use.
-        :param argument: the argument the subnets came from, named in errors.
-        :param reporter: the application whose S3 access is checked (and where findings go).
-            Default: none (interface endpoints, declared peaks).
+        :param argument: the argument the subnets came from, named in findings.
+        :param scope: where its capacity findings are recorded. Default: none (they are
+            recorded on the other users).
+        :param application: an EMR Serverless application: its S3 access is checked, and it
+            was checked alone against each subnet when it registered. Default: ``False``.
         """
-        self._uses[label] = _Use(label, addresses, tuple(subnets), argument, reporter)
+        self._uses[label] = _Use(label, addresses, tuple(subnets), argument, scope, application)
 
     def users(self, subnets: Sequence[ec2.ISubnet]) -> list[tuple[str, int]]:
         """Registered users of any of ``subnets``: ``(label, addresses)``, in registration order."""
@@ -101,10 +113,19 @@ class SubnetUsage(Construct):
         ]
 
     def problems(self) -> list[str]:
-        """Subnets that cannot hold their users together, and applications that cannot reach S3."""
-        return self._capacity_problems() + self._s3_problems()
+        """Applications that cannot reach S3 (errors); records the warnings for subnets that
+        cannot hold their users together and for S3 access that was not, or need not be,
+        refused."""
+        self._record_capacity_warnings()
+        return self._s3_problems()
 
-    def _capacity_problems(self) -> list[str]:
+    def _record_capacity_warnings(self) -> None:
+        """Warn on every user of subnets that cannot hold all their users' peaks at once.
+
+        A warning, as for one application (``emr-serverless:subnet-capacity``): EMR
+        Serverless accepts any subnet; jobs then cannot start more workers than it has free
+        addresses.
+        """
         subnets: dict[str, _Subnet] = {}
         for use in self._uses.values():
             for subnet in use.subnets:
@@ -113,31 +134,43 @@ class SubnetUsage(Construct):
                 entry.shares.append((use, Share(use.label, use.addresses)))
         grouped: dict[tuple[object, ...], list[_Subnet]] = {}
         for entry in subnets.values():
-            if entry.cidr is None or len(entry.shares) < 2:
-                continue  # unknown CIDRs were reported when registered; one user was checked then
+            if entry.cidr is None:
+                continue  # reported as unchecked when its users registered
+            if len(entry.shares) == 1 and entry.shares[0][0].application:
+                continue  # one application alone: checked when it registered
             prefix = entry.cidr.rsplit("/", 1)[1]
-            signature = (prefix, *((use.label, use.addresses) for use, _ in entry.shares))
+            signature: tuple[object, ...] = (
+                prefix,
+                *((use.label, use.addresses) for use, _ in entry.shares),
+            )
             grouped.setdefault(signature, []).append(entry)
-        problems = []
-        for entries in grouped.values():
+        for signature, entries in grouped.items():
             first = entries[0]
+            users = [use for use, _ in first.shares]
             error = shared_capacity_error(
                 first.cidr or "",
                 [share for _, share in first.shares],
                 subnets=[f"{e.label} ({e.cidr})" for e in entries],
-                argument=first.shares[-1][0].argument,
+                argument=users[-1].argument,
             )
-            if error is not None:
-                problems.append(str(error))
-        return problems
+            if error is None:
+                continue
+            for use in users:
+                if use.scope is not None and self._first_time(use, repr(signature)):
+                    Annotations.of(use.scope).add_warning_v2(
+                        SUBNET_CAPACITY_WARNING,
+                        f"{error} (EMR Serverless accepts such subnets, but jobs cannot start "
+                        "more workers than they have free IP addresses)",
+                    )
 
     def _s3_problems(self) -> list[str]:
         problems = []
         endpoints: dict[str, _S3Endpoints] = {}
         routes: dict[str, S3Route] = {}
         for use in self._uses.values():
-            if use.reporter is None:
+            if not use.application or use.scope is None:
                 continue
+            reporter = use.scope
             by_route: dict[S3Route, list[str]] = {}
             for subnet in use.subnets:
                 key = _key(subnet)
@@ -155,18 +188,18 @@ class SubnetUsage(Construct):
                         fix=rule.fix,
                     )
                     problems.append(str(error))
-                elif self._first_time(use, route):
+                elif self._first_time(use, route.value):
                     if rule.outcome is Outcome.WARN:
-                        Annotations.of(use.reporter).add_warning_v2(
+                        Annotations.of(reporter).add_warning_v2(
                             S3_THROUGH_NAT_WARNING, f"{text}. Fix: {rule.fix}."
                         )
                     elif rule.outcome is Outcome.UNCHECKED:
-                        warn_unchecked(use.reporter, argument=f"{use.argument}.routes", rule=text)
+                        warn_unchecked(reporter, argument=f"{use.argument}.routes", rule=text)
         return problems
 
-    def _first_time(self, use: _Use, route: S3Route) -> bool:
+    def _first_time(self, use: _Use, finding: str) -> bool:
         """Whether this finding is new (validation may run more than once)."""
-        key = (use.label, route.value)
+        key = (use.label, finding)
         if key in self._warned:
             return False
         self._warned.add(key)

@@ -14,7 +14,11 @@ from constructs_lib.network import EmrServerlessNetwork, InterfaceEndpoint
 from constructs_lib.s3_access_rules import VPC_ACCESS
 from constructs_lib.subnet_planning import SubnetRecord, Workload, first_layout
 from constructs_lib.subnet_planning._record import NetworkRequest
-from constructs_lib.subnet_usage import S3_THROUGH_NAT_WARNING, SubnetUsage
+from constructs_lib.subnet_usage import (
+    S3_THROUGH_NAT_WARNING,
+    SUBNET_CAPACITY_WARNING,
+    SubnetUsage,
+)
 from constructs_lib.tokens import UNCHECKED_WARNING_PREFIX
 from constructs_lib.workers import EngineType
 from tests.harness import Synthesis, new_app, synthesize
@@ -68,6 +72,9 @@ def _imported(stack: cdk.Stack, cidrs: list[str | None], **kwargs: Any) -> ec2.I
 
 
 # --- Two 400-vCPU applications on a network planned for one (the issue's first case) --------
+#
+# A warning, as for one application whose subnets are too small: EMR Serverless accepts any
+# subnet; jobs then cannot start more workers than the subnet has free addresses.
 
 
 def _network_for_one(stack: cdk.Stack) -> EmrServerlessNetwork:
@@ -78,30 +85,39 @@ def _network_for_one(stack: cdk.Stack) -> EmrServerlessNetwork:
     return network
 
 
-def test_two_applications_planned_as_one_are_refused_naming_each_share() -> None:
+def _capacity_warnings(stack: cdk.Stack, *constructs: Any) -> list[list[str]]:
+    """Each construct's ``subnet-capacity`` warnings once the tree is checked (no errors)."""
+    assert SubnetUsage.of(stack).problems() == []
+    return [
+        [w for w in _warnings(c) if f"[ack: {SUBNET_CAPACITY_WARNING}]" in w] for c in constructs
+    ]
+
+
+def test_two_applications_planned_as_one_are_flagged_naming_each_share() -> None:
     stack = _stack()
     network = _network_for_one(stack)
-    _application(stack, "Etl", workers=100, network=network)
-    _application(stack, "Adhoc", workers=100, network=network)
-    (problem,) = SubnetUsage.of(stack).problems()
-    assert problem.startswith("network=200: each of S/Network/Vpc/EmrServerlessSubnet1 ")
-    assert "(123 usable addresses)" in problem
-    assert "S/Etl 100, S/Adhoc 100 = 200 addresses" in problem
-    assert VPC_ACCESS in problem
-    assert "use /24 or larger" in problem
+    etl = _application(stack, "Etl", workers=100, network=network)
+    adhoc = _application(stack, "Adhoc", workers=100, network=network)
+    [warning], [same] = _capacity_warnings(stack, etl, adhoc)
+    assert warning == same
+    assert "network=200: each of S/Network/Vpc/EmrServerlessSubnet1 " in warning
+    assert "(123 usable addresses)" in warning
+    assert "S/Etl 100, S/Adhoc 100 = 200 addresses" in warning
+    assert VPC_ACCESS in warning
+    assert "use /24 or larger" in warning
     assert network.applications == [("S/Etl", 100), ("S/Adhoc", 100)]
 
 
-@pytest.mark.parametrize(("second", "refused"), [(22, False), (23, False), (24, True)])
-def test_its_valid_neighbours_fit_to_the_last_address(second: int, refused: bool) -> None:
+@pytest.mark.parametrize(("second", "flagged"), [(22, False), (23, False), (24, True)])
+def test_its_valid_neighbours_fit_to_the_last_address(second: int, flagged: bool) -> None:
     stack = _stack()
     network = _network_for_one(stack)
-    _application(stack, "Etl", workers=100, network=network)
-    _application(stack, "Adhoc", workers=second, network=network)
-    problems = SubnetUsage.of(stack).problems()
-    assert bool(problems) is refused
-    if refused:
-        assert f"S/Etl 100, S/Adhoc {second} = {100 + second} addresses" in problems[0]
+    etl = _application(stack, "Etl", workers=100, network=network)
+    adhoc = _application(stack, "Adhoc", workers=second, network=network)
+    warnings = _capacity_warnings(stack, etl, adhoc)
+    assert warnings == ([[warnings[0][0]]] * 2 if flagged else [[], []])
+    if flagged:
+        assert f"S/Etl 100, S/Adhoc {second} = {100 + second} addresses" in warnings[0][0]
 
 
 def test_interface_endpoints_and_declared_applications_count_too() -> None:
@@ -112,46 +128,57 @@ def test_interface_endpoints_and_declared_applications_count_too() -> None:
         workloads=[Workload(400, SPARK_WORKER_VCPU)],
         interface_endpoints=[InterfaceEndpoint.STS, InterfaceEndpoint.KMS],
     )
-    _application(stack, "Etl", workers=100, network=network)
+    etl = _application(stack, "Etl", workers=100, network=network)
     network.declare_application("legacy", max_vcpu=84, worker_vcpu=4)  # 21 workers: 123
-    assert SubnetUsage.of(stack).problems() == []
+    assert _capacity_warnings(stack, etl, network) == [[], []]
     network.declare_application("legacy", max_vcpu=88, worker_vcpu=4)  # replaces it: 124
-    (problem,) = SubnetUsage.of(stack).problems()
-    assert "S/Network interface endpoints 2, S/Etl 100, legacy (declared) 22 = 124" in problem
+    [on_etl], [on_network] = _capacity_warnings(stack, etl, network)
+    assert on_etl == on_network
+    assert "S/Network interface endpoints 2, S/Etl 100, legacy (declared) 22 = 124" in on_etl
 
 
-def test_the_synth_fails_with_our_message() -> None:
+def test_a_declared_application_alone_is_flagged_too() -> None:
+    stack = _stack()
+    network = _network_for_one(stack)
+    network.declare_application("legacy", max_vcpu=496, worker_vcpu=4)  # 124 workers
+    [warning] = _capacity_warnings(stack, network)[0]
+    assert "legacy (declared) 124 = 124 addresses" in warning
+
+
+def test_the_synth_records_the_warning_on_each_application() -> None:
     app = new_app(compliance=False)
     stack = _stack(app)
     network = _network_for_one(stack)
     _application(stack, "Etl", workers=100, network=network)
     _application(stack, "Adhoc", workers=100, network=network)
-    with pytest.raises(RuntimeError, match=r"S/Etl 100, S/Adhoc 100 = 200 addresses"):
-        app.synth()
+    synthesis = synthesize(app, require_clean=False)
+    warnings = synthesis.warnings(SUBNET_CAPACITY_WARNING)
+    assert sorted(w.path for w in warnings) == ["S/Adhoc", "S/Etl"]
+    assert all("S/Etl 100, S/Adhoc 100 = 200 addresses" in w.description for w in warnings)
 
 
 # --- A 240-worker Spark and a 50-worker Hive application on /24s (the issue's second case) ---
 
 
-@pytest.mark.parametrize(("hive", "refused"), [(10, False), (11, False), (12, True), (50, True)])
-def test_applications_on_existing_subnets_fit_together(hive: int, refused: bool) -> None:
+@pytest.mark.parametrize(("hive", "flagged"), [(10, False), (11, False), (12, True), (50, True)])
+def test_applications_on_existing_subnets_fit_together(hive: int, flagged: bool) -> None:
     stack = _stack()
     vpc = _imported(stack, ["10.0.0.0/24", "10.0.1.0/24"])  # 251 usable each
-    _application(stack, "Spark", workers=240, vpc=vpc)
-    _application(stack, "Hive", workers=hive, engine=EngineType.HIVE, vpc=vpc)
-    problems = SubnetUsage.of(stack).problems()
-    assert bool(problems) is refused
-    if refused:
-        assert problems[0].startswith(
-            f"vpc_subnets={240 + hive}: each of subnet-0aaa (10.0.0.0/24)"
-        )
-        assert f"S/Spark 240, S/Hive {hive} = {240 + hive} addresses" in problems[0]
+    spark = _application(stack, "Spark", workers=240, vpc=vpc)
+    hive_app = _application(stack, "Hive", workers=hive, engine=EngineType.HIVE, vpc=vpc)
+    on_spark, on_hive = _capacity_warnings(stack, spark, hive_app)
+    assert bool(on_spark) is flagged
+    assert on_spark == on_hive
+    if flagged:
+        (warning,) = on_spark
+        assert f"vpc_subnets={240 + hive}: each of subnet-0aaa (10.0.0.0/24)" in warning
+        assert f"S/Spark 240, S/Hive {hive} = {240 + hive} addresses" in warning
 
 
 def test_subnets_shared_in_part_are_checked_per_subnet() -> None:
     stack = _stack()
     vpc = _imported(stack, ["10.0.0.0/24", "10.0.1.0/25"])  # 251 and 123 usable
-    _application(stack, "Spark", workers=100, vpc=vpc)
+    spark = _application(stack, "Spark", workers=100, vpc=vpc)
     _application(
         stack,
         "Hive",
@@ -160,16 +187,24 @@ def test_subnets_shared_in_part_are_checked_per_subnet() -> None:
         vpc=vpc,
         vpc_subnets=ec2.SubnetSelection(subnets=[vpc.private_subnets[1]]),
     )
-    (problem,) = SubnetUsage.of(stack).problems()
-    assert problem.startswith("vpc_subnets=130: subnet-0bbb (10.0.1.0/25) (123 usable")
+    [warning] = _capacity_warnings(stack, spark)[0]
+    assert "vpc_subnets=130: subnet-0bbb (10.0.1.0/25) (123 usable" in warning
 
 
-def test_subnets_with_token_cidrs_are_warned_not_refused() -> None:
+def test_one_application_too_large_is_warned_once_by_its_own_check() -> None:
+    stack = _stack()
+    vpc = _imported(stack, ["10.0.0.0/24", "10.0.1.0/24"])
+    spark = _application(stack, "Spark", workers=252, vpc=vpc)
+    [[own]] = _capacity_warnings(stack, spark)  # its own check's, not the shared check's too
+    assert "subnet-0aaa (10.0.0.0/24, 251 usable) cannot hold 252 workers" in own
+
+
+def test_subnets_with_token_cidrs_are_warned_not_summed() -> None:
     stack = _stack()
     vpc = _imported(stack, [None, None])
     spark = _application(stack, "Spark", workers=240, vpc=vpc)
     hive = _application(stack, "Hive", workers=50, engine=EngineType.HIVE, vpc=vpc)
-    assert SubnetUsage.of(stack).problems() == []
+    assert _capacity_warnings(stack, spark, hive) == [[], []]
     for application, workers in ((spark, 240), (hive, 50)):
         (warning,) = [
             w for w in _warnings(application) if f"{UNCHECKED_WARNING_PREFIX}:vpc_subnets]" in w
@@ -201,6 +236,15 @@ def test_private_subnets_without_nat_or_s3_endpoint_are_refused() -> None:
     assert "only through a NAT gateway or an S3 VPC endpoint" in problem
     assert VPC_ACCESS in problem
     assert "Fix: add an S3 gateway endpoint" in problem
+
+
+def test_the_synth_fails_with_our_message() -> None:
+    app = new_app(compliance=False)
+    stack = _stack(app)
+    vpc = _vpc(stack, ec2.SubnetType.PRIVATE_ISOLATED)
+    _application(stack, "Etl", workers=10, vpc=vpc, vpc_subnets=_workers(vpc))
+    with pytest.raises(RuntimeError, match=r"application S/Etl: .* have neither"):
+        app.synth()
 
 
 def test_an_s3_gateway_endpoint_added_later_is_enough() -> None:
