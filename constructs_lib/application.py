@@ -87,7 +87,11 @@ from constructs_lib.metrics import (
     application_dimensions,
 )
 from constructs_lib.monitoring_configuration import MonitoringConfiguration
-from constructs_lib.network import EmrServerlessNetwork, check_subnet_capacity
+from constructs_lib.network import (
+    EmrServerlessNetwork,
+    check_subnet_capacity,
+    register_application,
+)
 from constructs_lib.releases import (
     DEFAULT_RELEASE,
     Feature,
@@ -1097,6 +1101,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         """Warn when a subnet cannot hold the peak: the service accepts it (guide L1940)."""
         peak = self.peak_workers
         if peak is None:
+            register_application(self, subnets.subnets, workers=None, argument=argument)
             Annotations.of(self).add_warning_v2(
                 "emr-serverless:subnet-capacity-unchecked",
                 f"{argument}: without maximum_capacity the application scales up to the "

@@ -699,15 +699,29 @@ def check_subnet_capacity(
     check_whole_number(workers, argument="workers", minimum=1)
     # Registered first: the caller may turn the refusal below into a warning, and the
     # synth-time checks must still count this application.
+    register_application(scope, subnets, workers=workers, argument=argument)
+    _check_capacity_now(scope, subnets, workers=workers, argument=argument)
+
+
+def register_application(
+    scope: IConstruct, subnets: Sequence[ec2.ISubnet], *, workers: int | None, argument: str
+) -> None:
+    """Register the application ``scope`` on ``subnets`` for the synth-time checks.
+
+    :func:`check_subnet_capacity` does it; call it directly for an application whose peak
+    is not known (no maximum capacity): its S3 access is still checked, and it is left out
+    of the subnets' sums.
+
+    :param workers: its peak workers, or ``None`` when it has no maximum capacity.
+    """
     SubnetUsage.of(scope).add(
         scope.node.path,
-        addresses=workers,
+        addresses=workers or 0,
         subnets=subnets,
         argument=argument,
         scope=scope,
         application=True,
     )
-    _check_capacity_now(scope, subnets, workers=workers, argument=argument)
 
 
 def _check_capacity_now(
@@ -893,4 +907,5 @@ __all__ = [
     "EmrServerlessNetwork",
     "InterfaceEndpoint",
     "check_subnet_capacity",
+    "register_application",
 ]

@@ -128,6 +128,8 @@ class SubnetUsage(Construct):
         """
         subnets: dict[str, _Subnet] = {}
         for use in self._uses.values():
+            if use.addresses == 0:
+                continue  # no known peak (warned by the application itself)
             for subnet in use.subnets:
                 key = _key(subnet)
                 entry = subnets.setdefault(key, _Subnet(_label(subnet), _known_cidr(subnet)))

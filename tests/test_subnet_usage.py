@@ -247,6 +247,16 @@ def test_the_synth_fails_with_our_message() -> None:
         app.synth()
 
 
+def test_an_application_without_maximum_capacity_is_checked_for_s3_not_summed() -> None:
+    stack = _stack()
+    vpc = _vpc(stack, ec2.SubnetType.PRIVATE_ISOLATED)
+    unbounded = EmrServerlessApplication(stack, "Etl", vpc=vpc, vpc_subnets=_workers(vpc))
+    assert unbounded.peak_workers is None
+    (problem,) = SubnetUsage.of(stack).problems()
+    assert "application S/Etl" in problem
+    assert not [w for w in _warnings(unbounded) if f"[ack: {SUBNET_CAPACITY_WARNING}]" in w]
+
+
 def test_an_s3_gateway_endpoint_added_later_is_enough() -> None:
     stack = _stack()
     vpc = _vpc(stack, ec2.SubnetType.PRIVATE_ISOLATED)
