@@ -44,14 +44,24 @@ class Outcome(enum.Enum):
     UNCHECKED = "unchecked"
 
 
+#: The warning ids (``Annotation::<id>`` to acknowledge one on an application).
+S3_UNREACHABLE_WARNING = "emr-serverless:s3-unreachable"
+S3_THROUGH_NAT_WARNING = "emr-serverless:s3-through-nat"
+
+
 @dataclass(frozen=True)
 class S3AccessRule:
-    """What the synth does for one kind of route, why, and the fix."""
+    """What the synth does for one kind of route, why, and the fix.
+
+    EMR Serverless creates an application whatever its subnets' routes, so no route is
+    refused: a route that leaves jobs without S3 is a warning, like the guide's advice.
+    """
 
     outcome: Outcome
     rule: str
     fix: str
     source: str
+    warning: str = ""
 
 
 #: One row per kind of route.
@@ -69,13 +79,15 @@ S3_ACCESS_RULES: Mapping[S3Route, S3AccessRule] = {
         VPC_ACCESS,
     ),
     S3Route.NONE: S3AccessRule(
-        Outcome.REFUSE,
+        Outcome.WARN,
         "a private subnet reaches Amazon S3 (job scripts, data and logs) only through a NAT "
-        f"gateway or an S3 VPC endpoint, and these subnets have neither ({VPC_ACCESS})",
+        f"gateway or an S3 VPC endpoint, and these subnets have neither, so jobs that use S3 "
+        f"fail ({VPC_ACCESS}; EMR Serverless still creates the application)",
         "add an S3 gateway endpoint on the subnets' route tables (vpc.add_gateway_endpoint("
         "'S3', service=ec2.GatewayVpcEndpointAwsService.S3, subnets=[...]); "
         "EmrServerlessNetwork creates one) or a NAT gateway route",
         VPC_ACCESS,
+        S3_UNREACHABLE_WARNING,
     ),
     S3Route.NAT_ONLY: S3AccessRule(
         Outcome.WARN,
@@ -83,6 +95,7 @@ S3_ACCESS_RULES: Mapping[S3Route, S3AccessRule] = {
         f"traffic; the guide recommends an S3 VPC endpoint for private subnets ({VPC_ACCESS})",
         "add an S3 gateway endpoint on the subnets' route tables (no charge)",
         VPC_ACCESS,
+        S3_THROUGH_NAT_WARNING,
     ),
     S3Route.UNKNOWN: S3AccessRule(
         Outcome.UNCHECKED,

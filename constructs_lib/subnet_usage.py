@@ -38,7 +38,6 @@ _S3_SERVICE = re.compile(r"\.s3(\$\{Token\[[^\]]+\]\})?$")
 SUBNET_CAPACITY_WARNING = "emr-serverless:subnet-capacity"
 
 #: Id of the warning for private subnets that reach S3 only through NAT.
-S3_THROUGH_NAT_WARNING = "emr-serverless:s3-through-nat"
 
 
 @dataclass
@@ -193,7 +192,7 @@ class SubnetUsage(Construct):
                 elif self._first_time(use, route.value):
                     if rule.outcome is Outcome.WARN:
                         Annotations.of(reporter).add_warning_v2(
-                            S3_THROUGH_NAT_WARNING, f"{text}. Fix: {rule.fix}."
+                            rule.warning, f"{text}. Fix: {rule.fix}."
                         )
                     elif rule.outcome is Outcome.UNCHECKED:
                         warn_unchecked(reporter, argument=f"{use.argument}.routes", rule=text)
