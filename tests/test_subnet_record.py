@@ -539,12 +539,16 @@ def test_shared_subnets_hold_the_sum_exactly(second: int, refused: bool) -> None
         assert "use /24 or larger" in error.fix
 
 
-def test_every_route_kind_has_a_sourced_rule_and_only_no_route_is_refused() -> None:
+def test_every_route_kind_has_a_sourced_rule_and_none_is_refused() -> None:
+    """EMR Serverless creates an application whatever its routes: warnings only."""
     assert set(S3_ACCESS_RULES) == set(S3Route)
-    assert {r for r, rule in S3_ACCESS_RULES.items() if rule.outcome is Outcome.REFUSE} == {
-        S3Route.NONE
-    }
+    assert not [r for r, rule in S3_ACCESS_RULES.items() if rule.outcome is Outcome.REFUSE]
+    assert S3_ACCESS_RULES[S3Route.NONE].outcome is Outcome.WARN
     assert S3_ACCESS_RULES[S3Route.NAT_ONLY].outcome is Outcome.WARN
+    assert {S3_ACCESS_RULES[r].warning for r in (S3Route.NONE, S3Route.NAT_ONLY)} == {
+        "emr-serverless:s3-unreachable",
+        "emr-serverless:s3-through-nat",
+    }
     assert S3_ACCESS_RULES[S3Route.UNKNOWN].outcome is Outcome.UNCHECKED
     assert all(rule.source == VPC_ACCESS for rule in S3_ACCESS_RULES.values())
     assert VPC_ACCESS.endswith("/EMR-Serverless-UserGuide/vpc-access.html")
