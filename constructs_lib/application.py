@@ -35,6 +35,11 @@ from constructs_lib._advice import advise, collecting
 from constructs_lib._arguments import checked_arguments
 from constructs_lib._token_checks import check_literal
 from constructs_lib.application_image import ApplicationImage
+from constructs_lib.application_lifecycle import (
+    ApplicationLifecycle,
+    DiskEncryption,
+    attach_lifecycle,
+)
 from constructs_lib.application_rules import (
     APPLICATION_NAME,
     DEFAULT_IDLE_TIMEOUT_MINUTES,
@@ -76,6 +81,7 @@ from constructs_lib.iam_actions import (
     SESSION_APPLICATION_ACTIONS,
     STUDIO_ACTIONS,
 )
+from constructs_lib.lifecycle_policy import LifecyclePolicy
 from constructs_lib.metrics import (
     METRICS,
     PUBLISH_PERIOD_SECONDS,
@@ -721,6 +727,11 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         identity_center_instance_arn: str | None = None,
         tags: Mapping[str, str] | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
+        lifecycle: bool | LifecyclePolicy = True,
+        disk_encryption: DiskEncryption | None = None,
+        job_level_cost_allocation: bool | None = None,
+        application_level_digest_resolution: bool | None = None,
+        user_background_sessions: bool | None = None,
     ) -> None:
         """Validate every argument and create the application.
 
@@ -776,6 +787,23 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         :param removal_policy: what happens to the application when it leaves the stack.
             Default: ``DESTROY`` (an application holds no data; its managed logs expire
             after 30 days either way).
+        :param lifecycle: stop the application before CloudFormation changes what EMR
+            Serverless changes only on a stopped application, start it again afterwards,
+            and stop it before deletion (see :mod:`constructs_lib.application_lifecycle`);
+            a :class:`~constructs_lib.lifecycle_policy.LifecyclePolicy` says what happens
+            to active job runs; ``False`` turns it off. Default: ``True`` (wait up to 5
+            minutes for job runs, then fail the deployment naming them).
+        :param disk_encryption: encrypt the workers' disks with your KMS key (API only,
+            applied by the lifecycle). Default: the service's own key.
+        :param job_level_cost_allocation: job-level cost allocation (API only, applied by
+            the lifecycle). Default: the service's (off).
+        :param application_level_digest_resolution: resolve the custom image at application
+            start (``True``) or at each job submission (``False``) (API only, applied by
+            the lifecycle; needs an image). Default: the service's (``True`` before
+            emr-7.14.0, ``False`` from it).
+        :param user_background_sessions: let Livy sessions outlive the user's Identity
+            Center session (API only, applied by the lifecycle; needs
+            ``identity_center_instance_arn``). Default: the service's (off).
         """
         release = _release(release)
         super().__init__(scope, construct_id, physical_name=application_name)
@@ -887,6 +915,20 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         for dependable in (d for each in images for d in each.dependables):
             self.node.add_dependency(dependable)
         self.node.add_validation(_Validation(self._late_problems))
+        #: The lifecycle custom resources (``None`` with ``lifecycle=False``).
+        self.lifecycle: ApplicationLifecycle | None = attach_lifecycle(
+            self,
+            self._resource,
+            release=release,
+            lifecycle=lifecycle,
+            has_image=bool(images),
+            identity_center_instance_arn=identity_center_instance_arn,
+            monitoring_keys=list(self._log_encryption_keys),
+            disk_encryption=disk_encryption,
+            job_level_cost_allocation=job_level_cost_allocation,
+            application_level_digest_resolution=application_level_digest_resolution,
+            user_background_sessions=user_background_sessions,
+        )
 
     # --- identity ---------------------------------------------------------------------------
 
