@@ -37,9 +37,8 @@ TAGS_NEED_STOP_ISSUE = (
 
 #: The first release whose custom images are resolved at each job submission by default
 #: (``applicationLevelDigestResolution`` false); before it, at application start
-#: (updating-running-applications.html#image-digest-resolution). Mirrors
-#: ``releases.Feature.WORKLOAD_DIGEST_RESOLUTION`` (checked by a test): the lifecycle
-#: Lambda function loads this module without the rest of the library.
+#: (updating-running-applications.html#image-digest-resolution). A tuple, not a
+#: ``ReleaseLabel``: the lifecycle Lambda function loads this module without the library.
 WORKLOAD_DIGEST_RESOLUTION_SINCE = (7, 14, 0)
 
 #: Names of the settings only the API has, as they appear in the property maps
