@@ -147,6 +147,8 @@ class _Renderer:
             "AWS::AccountId": env.account,
             "AWS::URLSuffix": env.url_suffix,
             "AWS::StackName": "stack",
+            "AWS::StackId": f"arn:{env.partition}:cloudformation:{env.region}:{env.account}"
+            ":stack/stack/0f1e2d3c-0000-4000-8000-000000000000",
             "AWS::NoValue": None,
         }
 
@@ -349,6 +351,8 @@ def arn_matches_format(resource: str, arn_format: str) -> bool:
     variants = [arn_format]
     if arn_format.endswith("${LogGroupName}"):
         variants.append(arn_format + ":*")  # CloudWatch Logs' ``log-group:<name>:*`` form
+    if arn_format.endswith(":function:${FunctionName}"):
+        variants.append(arn_format + ":*")  # a qualified function (version or alias)
     policy = _policy_atoms(resource)
     return any(_intersects(policy, _format_atoms(variant)) for variant in variants)
 

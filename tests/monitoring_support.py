@@ -17,6 +17,8 @@ REGION = "eu-west-1"
 STACK_ENV = cdk.Environment(account=ACCOUNT, region=REGION)
 #: How the tests render their templates' references (see ``tests.iam_checks``).
 RENDER_ENV = Environment(account=ACCOUNT, region=REGION)
+#: Logical ids of the per-stack application lifecycle provider start so.
+LIFECYCLE_PROVIDER = "EmrServerlessLifecycle"
 #: The id of an application that exists before the stack.
 EXISTING_APP = "00fabcdef12525"
 
@@ -24,12 +26,17 @@ EXISTING_APP = "00fabcdef12525"
 def one(
     template: dict[str, Any], resource_type: str, prefix: str = ""
 ) -> tuple[str, dict[str, Any]]:
-    """The logical id and body of the one resource of ``resource_type`` whose id starts so."""
+    """The logical id and body of the one resource of ``resource_type`` whose id starts so.
+
+    The stack's application lifecycle provider (its key, log group, roles) is not counted.
+    """
     found: tuple[str, dict[str, Any]]
     (found,) = [
         (name, resource)
         for name, resource in template["Resources"].items()
-        if resource["Type"] == resource_type and name.startswith(prefix)
+        if resource["Type"] == resource_type
+        and name.startswith(prefix)
+        and not name.startswith(LIFECYCLE_PROVIDER)
     ]
     return found
 

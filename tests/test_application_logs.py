@@ -77,7 +77,11 @@ def _narrow(stack: cdk.Stack) -> None:
         retention=logs.RetentionDays.TWO_YEARS,
     )
     EmrServerlessApplication(
-        stack, "NarrowApp", engine=EngineType.HIVE, monitoring=narrow.monitoring_configuration()
+        stack,
+        "NarrowApp",
+        engine=EngineType.HIVE,
+        monitoring=narrow.monitoring_configuration(),
+        lifecycle=False,  # the stack has no log group but the lifecycle's otherwise
     )
     narrow.grant_write(JobRuntimeRole(stack, "NarrowRuntime"))
     BUILT["narrow"] = narrow

@@ -39,10 +39,12 @@ BUILT: dict[str, Any] = {}
 def _combined(stack: cdk.Stack) -> None:
     """The repository and two applications that use it, in one stack."""
     images = CustomImageRepository(stack, "Images")
-    EmrServerlessApplication(stack, "Etl", image=images.image(tag="etl-1"))
+    # The images are the subject here, not the applications' lifecycle (see its own tests).
+    EmrServerlessApplication(stack, "Etl", image=images.image(tag="etl-1"), lifecycle=False)
     EmrServerlessApplication(
         stack,
         "PerWorker",
+        lifecycle=False,
         worker_images={
             WorkerType.SPARK_DRIVER: images.image(tag="driver-1"),
             WorkerType.SPARK_EXECUTOR: images.image(digest=DIGEST),
@@ -83,13 +85,16 @@ def _agnostic(stack: cdk.Stack) -> None:
     )
     BUILT["asset"] = asset
     EmrServerlessApplication(
-        stack, "FromAsset", image=ApplicationImage.from_docker_image_asset(asset)
+        stack,
+        "FromAsset",
+        image=ApplicationImage.from_docker_image_asset(asset),
+        lifecycle=False,
     )
 
 
 def _across_stacks(registry: cdk.Stack, analytics: cdk.Stack) -> None:
     images = CustomImageRepository(registry, "Images")
-    EmrServerlessApplication(analytics, "Etl", image=images.image(digest=DIGEST))
+    EmrServerlessApplication(analytics, "Etl", image=images.image(digest=DIGEST), lifecycle=False)
 
 
 @pytest.fixture(scope="module")
