@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from constructs_lib.application_image import (
         ApplicationImage,
     )
+    from constructs_lib.application_lifecycle import (
+        ApplicationLifecycle,
+        DiskEncryption,
+        LifecycleProvider,
+    )
     from constructs_lib.application_logs import (
         ApplicationLogs,
     )
@@ -34,6 +39,12 @@ if TYPE_CHECKING:
     )
     from constructs_lib.application_rules import (
         MaximumCapacity,
+    )
+    from constructs_lib.application_updates import (
+        ApplicationUpdate,
+        UpdateEffect,
+        classify_update,
+        desired_properties,
     )
     from constructs_lib.compliance import (
         NAG_PACKS,
@@ -67,6 +78,10 @@ if TYPE_CHECKING:
     )
     from constructs_lib.job_state_notifications import (
         JobStateNotifications,
+    )
+    from constructs_lib.lifecycle_policy import (
+        LifecyclePolicy,
+        RunningJobs,
     )
     from constructs_lib.managed_policy_role import (
         ManagedPolicyRole,
@@ -180,8 +195,10 @@ _EXPORTS: dict[str, str] = {
     "ApplicationArn": "constructs_lib.image_references",
     "ApplicationDashboard": "constructs_lib.application_dashboard",
     "ApplicationImage": "constructs_lib.application_image",
+    "ApplicationLifecycle": "constructs_lib.application_lifecycle",
     "ApplicationLogs": "constructs_lib.application_logs",
     "ApplicationMonitoring": "constructs_lib.application_monitoring",
+    "ApplicationUpdate": "constructs_lib.application_updates",
     "Architecture": "constructs_lib.workers",
     "BASE_IMAGE_REGISTRY": "constructs_lib.image_references",
     "CapacityAllocationType": "constructs_lib.metrics",
@@ -193,6 +210,7 @@ _EXPORTS: dict[str, str] = {
     "DEFAULT_NOTIFIED_STATES": "constructs_lib.monitoring_rules",
     "DEFAULT_RELEASE": "constructs_lib.releases",
     "DEFAULT_UNTAGGED_IMAGE_EXPIRY_DAYS": "constructs_lib.image_repository",
+    "DiskEncryption": "constructs_lib.application_lifecycle",
     "DiskType": "constructs_lib.workers",
     "EmrServerlessApplication": "constructs_lib.application",
     "EmrServerlessApplicationBase": "constructs_lib.application",
@@ -207,6 +225,8 @@ _EXPORTS: dict[str, str] = {
     "JobRuntimeRole": "constructs_lib.runtime_role",
     "JobStateNotifications": "constructs_lib.job_state_notifications",
     "LOG_KEY_SUBMITTER_ACTIONS": "constructs_lib.iam_actions",
+    "LifecyclePolicy": "constructs_lib.lifecycle_policy",
+    "LifecycleProvider": "constructs_lib.application_lifecycle",
     "LogType": "constructs_lib.workers",
     "METRICS": "constructs_lib.metrics",
     "ManagedPersistence": "constructs_lib.monitoring_configuration",
@@ -227,6 +247,7 @@ _EXPORTS: dict[str, str] = {
     "PrometheusWorkspaceBase": "constructs_lib.prometheus_workspace",
     "RESERVED_ADDRESSES_PER_SUBNET": "constructs_lib.subnet_planning",
     "ReleaseLabel": "constructs_lib.releases",
+    "RunningJobs": "constructs_lib.lifecycle_policy",
     "S3Logs": "constructs_lib.monitoring_configuration",
     "SecureBucket": "constructs_lib.secure_bucket",
     "ServerAccessLogsBucket": "constructs_lib.server_access_logs_bucket",
@@ -238,6 +259,7 @@ _EXPORTS: dict[str, str] = {
     "SubnetRecordError": "constructs_lib.subnet_planning",
     "TeamConfig": "constructs_lib.platform_config",
     "TeamOutputs": "constructs_lib.stack_outputs",
+    "UpdateEffect": "constructs_lib.application_updates",
     "VALID_WORKER_VCPUS": "constructs_lib.subnet_planning",
     "WorkerConfiguration": "constructs_lib.workers",
     "WorkerType": "constructs_lib.workers",
@@ -250,6 +272,8 @@ _EXPORTS: dict[str, str] = {
     "allow_rule_notifications": "constructs_lib.notification_topic",
     "base_image": "constructs_lib.image_references",
     "check_subnet_capacity": "constructs_lib.network",
+    "classify_update": "constructs_lib.application_updates",
+    "desired_properties": "constructs_lib.application_updates",
     "grant_job_submission": "constructs_lib.grants",
     "hive_site": "constructs_lib.runtime_configuration",
     "java17": "constructs_lib.runtime_configuration",
@@ -290,13 +314,16 @@ __all__ = [
     "ApplicationArn",
     "ApplicationDashboard",
     "ApplicationImage",
+    "ApplicationLifecycle",
     "ApplicationLogs",
     "ApplicationMonitoring",
+    "ApplicationUpdate",
     "Architecture",
     "CapacityAllocationType",
     "Classification",
     "CloudWatchLogging",
     "CustomImageRepository",
+    "DiskEncryption",
     "DiskType",
     "EmrServerlessApplication",
     "EmrServerlessApplicationBase",
@@ -310,6 +337,8 @@ __all__ = [
     "JobRunState",
     "JobRuntimeRole",
     "JobStateNotifications",
+    "LifecyclePolicy",
+    "LifecycleProvider",
     "LogType",
     "ManagedPersistence",
     "ManagedPolicyRole",
@@ -327,6 +356,7 @@ __all__ = [
     "PrometheusWorkspace",
     "PrometheusWorkspaceBase",
     "ReleaseLabel",
+    "RunningJobs",
     "S3Logs",
     "SecureBucket",
     "ServerAccessLogsBucket",
@@ -338,6 +368,7 @@ __all__ = [
     "SubnetRecordError",
     "TeamConfig",
     "TeamOutputs",
+    "UpdateEffect",
     "WorkerConfiguration",
     "WorkerType",
     "WorkerTypeDimension",
@@ -349,6 +380,8 @@ __all__ = [
     "allow_rule_notifications",
     "base_image",
     "check_subnet_capacity",
+    "classify_update",
+    "desired_properties",
     "grant_job_submission",
     "hive_site",
     "java17",

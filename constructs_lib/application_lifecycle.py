@@ -124,6 +124,7 @@ class DiskEncryption:
                 fix="pass a dict such as {'team': 'analytics'}",
             )
 
+    @checked_arguments
     def grant_use(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` (a job runtime role) use the key for the disks of its job runs."""
         return self.key.grant(grantee, *DISK_KEY_SERVICE_ACTIONS)
@@ -231,6 +232,7 @@ class ApplicationLifecycle(Construct):
     the application.
     """
 
+    @checked_arguments
     def __init__(
         self,
         scope: Construct,
@@ -337,6 +339,7 @@ class LifecycleProvider(Construct):
     """
 
     @classmethod
+    @checked_arguments
     def of(cls, stack: Stack) -> LifecycleProvider:
         """The stack's provider, created on first use."""
         existing = stack.node.try_find_child(PROVIDER_ID)
@@ -344,6 +347,7 @@ class LifecycleProvider(Construct):
             return existing
         return cls(stack, PROVIDER_ID)
 
+    @checked_arguments
     def __init__(self, scope: Construct, construct_id: str) -> None:
         """Create the functions, the provider framework, the role, the key and the log group."""
         super().__init__(scope, construct_id)
@@ -442,6 +446,7 @@ class LifecycleProvider(Construct):
         self._acknowledge()
         self._drop_redundant_depends_on()
 
+    @checked_arguments
     def allow(self, application_arn: str) -> iam.ManagedPolicy:
         """Let the handler act on one application and its job runs; the policy it is in."""
         if self._count % APPLICATIONS_PER_POLICY == 0:

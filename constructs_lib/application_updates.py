@@ -376,3 +376,28 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, int | float):
         return str(value)
     return value
+
+
+#: Resource type of the lifecycle step that carries an application's API-only settings.
+LIFECYCLE_SETTINGS_TYPE = "Custom::EmrServerlessAfterUpdate"
+
+
+def desired_properties(template: Mapping[str, Any], logical_id: str) -> dict[str, Any]:
+    """An application's ``Properties`` in ``template``, with its API-only settings.
+
+    The settings come from the application's lifecycle step (``ApiOnlySettings`` of the
+    ``Custom::EmrServerlessAfterUpdate`` whose ``ApplicationLogicalId`` is ``logical_id``),
+    under the names :data:`UPDATE_RULES` uses, so that :func:`classify_update` on two
+    templates' results covers them too. An application without the lifecycle has none.
+    """
+    resources = template.get("Resources") or {}
+    properties = dict((resources.get(logical_id) or {}).get("Properties") or {})
+    for resource in resources.values():
+        step = resource.get("Properties") or {}
+        if (
+            resource.get("Type") == LIFECYCLE_SETTINGS_TYPE
+            and step.get("ApplicationLogicalId") == logical_id
+        ):
+            for name, setting in (step.get("ApiOnlySettings") or {}).items():
+                properties[name] = setting.get("Value")
+    return properties

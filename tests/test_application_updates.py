@@ -22,6 +22,7 @@ from constructs_lib.application_updates import (
     PropertyChange,
     UpdateEffect,
     classify_update,
+    desired_properties,
     release_version,
 )
 
@@ -274,3 +275,35 @@ def test_changes_name_exactly_the_differing_properties(
     assert set(names) <= {n for n in keys if text(before.get(n)) != text(after.get(n))}
     assert set(names) == {c.name for c in classify_update(after, before).changes}
     assert update.replaces == bool({"Name", "Type"} & set(names))
+
+
+def test_desired_properties_add_the_lifecycles_api_only_settings() -> None:
+    template = {
+        "Resources": {
+            "App": {"Type": "AWS::EMRServerless::Application", "Properties": BASE},
+            "AppAfter": {
+                "Type": "Custom::EmrServerlessAfterUpdate",
+                "Properties": {
+                    "ApplicationLogicalId": "App",
+                    "ApiOnlySettings": {
+                        "JobLevelCostAllocationConfiguration": {
+                            "Path": ["jobLevelCostAllocationConfiguration"],
+                            "Value": {"enabled": True},
+                            "Clear": {"enabled": False},
+                        }
+                    },
+                },
+            },
+            "OtherAfter": {
+                "Type": "Custom::EmrServerlessAfterUpdate",
+                "Properties": {"ApplicationLogicalId": "Other", "ApiOnlySettings": {"X": {}}},
+            },
+        }
+    }
+    properties = desired_properties(template, "App")
+    assert properties == {**BASE, "JobLevelCostAllocationConfiguration": {"enabled": True}}
+    update = classify_update(BASE, properties)
+    assert [(c.name, c.effect) for c in update.changes] == [
+        ("JobLevelCostAllocationConfiguration", UpdateEffect.STOPS)
+    ]
+    assert desired_properties(template, "Missing") == {}
