@@ -27,7 +27,6 @@ if TYPE_CHECKING:
         ApplicationImage,
     )
     from constructs_lib.application_lifecycle import (
-        ApplicationLifecycle,
         DiskEncryption,
         LifecycleProvider,
     )
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
         MaximumCapacity,
     )
     from constructs_lib.application_updates import (
-        ApplicationUpdate,
         UpdateEffect,
         classify_update,
         desired_properties,
@@ -195,10 +193,8 @@ _EXPORTS: dict[str, str] = {
     "ApplicationArn": "constructs_lib.image_references",
     "ApplicationDashboard": "constructs_lib.application_dashboard",
     "ApplicationImage": "constructs_lib.application_image",
-    "ApplicationLifecycle": "constructs_lib.application_lifecycle",
     "ApplicationLogs": "constructs_lib.application_logs",
     "ApplicationMonitoring": "constructs_lib.application_monitoring",
-    "ApplicationUpdate": "constructs_lib.application_updates",
     "Architecture": "constructs_lib.workers",
     "BASE_IMAGE_REGISTRY": "constructs_lib.image_references",
     "CapacityAllocationType": "constructs_lib.metrics",
@@ -314,10 +310,8 @@ __all__ = [
     "ApplicationArn",
     "ApplicationDashboard",
     "ApplicationImage",
-    "ApplicationLifecycle",
     "ApplicationLogs",
     "ApplicationMonitoring",
-    "ApplicationUpdate",
     "Architecture",
     "CapacityAllocationType",
     "Classification",

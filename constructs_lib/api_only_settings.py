@@ -105,9 +105,12 @@ class RenderedSetting:
         return {"Path": list(self.setting.api_path), "Value": self.value, "Clear": self.clear}
 
 
-def default_digest_resolution(release: tuple[int, int, int]) -> bool:
-    """The service's ``applicationLevelDigestResolution`` for ``release`` (false from 7.14.0)."""
-    return release < WORKLOAD_DIGEST_RESOLUTION_SINCE
+def default_digest_resolution(release: tuple[int, int, int] | None) -> bool:
+    """The service's ``applicationLevelDigestResolution`` for ``release`` (false from 7.14.0).
+
+    A release this library cannot read is taken to be new (false).
+    """
+    return release is not None and release < WORKLOAD_DIGEST_RESOLUTION_SINCE
 
 
 def check_encryption_context(context: Mapping[str, str]) -> None:
@@ -173,7 +176,9 @@ def render_job_level_cost_allocation(enabled: bool) -> RenderedSetting:
     )
 
 
-def render_digest_resolution(enabled: bool, release: tuple[int, int, int]) -> RenderedSetting:
+def render_digest_resolution(
+    enabled: bool, release: tuple[int, int, int] | None
+) -> RenderedSetting:
     """``imageConfiguration.applicationLevelDigestResolution``; cleared to the release's default."""
     return RenderedSetting(
         SETTINGS_BY_NAME[DIGEST_RESOLUTION], enabled, default_digest_resolution(release)

@@ -923,7 +923,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
             lifecycle=lifecycle,
             has_image=bool(images),
             identity_center_instance_arn=identity_center_instance_arn,
-            monitoring_keys=list(self._log_encryption_keys),
+            monitoring_keys=list(self.log_encryption_keys),
             disk_encryption=disk_encryption,
             job_level_cost_allocation=job_level_cost_allocation,
             application_level_digest_resolution=application_level_digest_resolution,

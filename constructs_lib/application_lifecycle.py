@@ -58,6 +58,7 @@ from constructs_lib.api_only_settings import (
     require_identity_center,
     require_image,
 )
+from constructs_lib.application_updates import release_version
 from constructs_lib.compliance import acknowledge_findings, acknowledge_wildcard_resource
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.iam_actions import EMR_SERVERLESS_PRINCIPAL
@@ -158,8 +159,7 @@ def attach_lifecycle(
         require_image(application_level_digest_resolution, has_image=has_image)
         settings.append(
             render_digest_resolution(
-                application_level_digest_resolution,
-                (release.major, release.minor, release.patch),
+                application_level_digest_resolution, release_version(release.label)
             )
         )
     if user_background_sessions is not None:

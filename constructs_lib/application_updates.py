@@ -342,15 +342,16 @@ def _workload_digest_resolution(properties: Mapping[str, Any]) -> bool:
     return release is not None and release >= WORKLOAD_DIGEST_RESOLUTION_SINCE
 
 
-_VERSION = re.compile(r"^emr-(?:spark-)?(\d+)\.(\d+)\.(\d+)")
+_VERSION = re.compile(r"^emr-(?:spark-)?(\d+)\.(\d+)(?:\.(\d+)|-preview)$")
 
 
 def release_version(label: Any) -> tuple[int, int, int] | None:
-    """``(major, minor, patch)`` of ``emr-7.14.0`` (or ``emr-spark-8.0.0``); else ``None``."""
+    """``(major, minor, patch)`` of ``emr-7.14.0``, ``emr-spark-8.0.0`` or
+    ``emr-spark-8.0-preview`` (patch 0); ``None`` for any other text."""
     match = _VERSION.match(label) if isinstance(label, str) else None
     if match is None:
         return None
-    return int(match[1]), int(match[2]), int(match[3])
+    return int(match[1]), int(match[2]), int(match[3] or 0)
 
 
 def _as_map(value: Any) -> Mapping[str, Any]:

@@ -239,7 +239,9 @@ def test_a_live_only_update_does_not_stop() -> None:
 def test_release_version_reads_both_label_families() -> None:
     assert release_version("emr-7.14.0") == WORKLOAD_DIGEST_RESOLUTION_SINCE
     assert release_version("emr-spark-8.0.0") == (8, 0, 0)
-    assert release_version("emr-spark-8.0-preview") is None
+    assert release_version("emr-spark-8.0-preview") == (8, 0, 0)
+    assert release_version("emr-7.14") is None
+    assert release_version("emr-7.14.0-beta") is None
     assert release_version(None) is None
 
 
