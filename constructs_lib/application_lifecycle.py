@@ -443,6 +443,7 @@ class LifecycleProvider(Construct):
         self._access: list[tuple[iam.ManagedPolicy, iam.PolicyStatement, iam.PolicyStatement]] = []
         self._count = 0
         self._framework_roles = (on_event_role, complete_role)
+        self._waiter_policy_managed()
         self._acknowledge()
         self._drop_redundant_depends_on()
 
@@ -473,6 +474,26 @@ class LifecycleProvider(Construct):
             "their ids are known only at deploy time, so the ARN ends in jobruns/*.",
         )
         return access
+
+    def _waiter_policy_managed(self) -> None:
+        """Move the waiter role's inline policy into a managed policy, as the library's roles.
+
+        aws-cdk-lib's provider framework gives its waiter state machine a role of its own
+        with an inline ``DefaultPolicy`` (complete by now: invoke the framework functions,
+        deliver logs), which the NIST 800-53, HIPAA and PCI packs refuse.
+        """
+        role = self.provider.node.find_child("waiter-state-machine").node.find_child("Role")
+        inline = role.node.find_child("DefaultPolicy")
+        if not isinstance(role, iam.Role) or not isinstance(inline, iam.Policy):
+            raise TypeError("aws-cdk-lib's provider framework changed: no waiter role policy")
+        iam.ManagedPolicy(
+            role,
+            "Policy",
+            description="EMR Serverless lifecycle: the provider framework's waiter",
+            document=inline.document,
+            roles=[role],
+        )
+        role.node.try_remove_child("DefaultPolicy")
 
     def _drop_redundant_depends_on(self) -> None:
         """Depend on the roles' policies only: ``Fn::GetAtt`` of the role already orders them.
@@ -565,14 +586,7 @@ _WAITER_FINDINGS = {
     "Serverless-StepFunctionStateMachineXray": "The waiter state machine polls the handler "
     "every 15 seconds; each step is logged to the log group, X-Ray would add cost only.",
 }
-_INLINE = (
-    "aws-cdk-lib's provider framework creates the waiter state machine's role itself, with "
-    "an inline policy (invoke two framework functions, deliver logs); it takes no role."
-)
 _WAITER_ROLE_FINDINGS = {
-    "NIST.800.53.R5-IAMNoInlinePolicy": _INLINE,
-    "HIPAA.Security-IAMNoInlinePolicy": _INLINE,
-    "PCI.DSS.321-IAMNoInlinePolicy": _INLINE,
     "AwsSolutions-IAM5[Resource::*]": "Step Functions delivers logs through CloudWatch Logs "
     "vended log delivery, whose actions (logs:CreateLogDelivery and others) take no resource.",
 }

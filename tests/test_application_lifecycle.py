@@ -255,11 +255,18 @@ def test_framework_roles_invoke_the_handler_only(synthesis: Synthesis) -> None:
         assert actions == sorted(expected)
 
 
-def test_no_inline_policy_but_the_waiters(synthesis: Synthesis) -> None:
-    inline = _resources(synthesis, "Lifecycle", "AWS::IAM::Policy")
-    assert len(inline) == 1
-    (name,) = inline
-    assert "waiterstatemachine" in name
+def test_no_inline_policy_not_even_the_waiters(synthesis: Synthesis) -> None:
+    assert _resources(synthesis, "Lifecycle", "AWS::IAM::Policy") == {}
+    role, _ = _one(synthesis, "Lifecycle", "AWS::IAM::Role", f"{PROVIDER_ID}Providerwaiter")
+    (statement, logs) = [
+        statement
+        for policy in _resources(synthesis, "Lifecycle", "AWS::IAM::ManagedPolicy").values()
+        if policy["Properties"]["Roles"] == [{"Ref": role}]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert statement["Action"] == "lambda:InvokeFunction"
+    assert logs["Resource"] == "*"
+    assert all(a.startswith("logs:") for a in logs["Action"])
 
 
 # --- order -----------------------------------------------------------------------------
