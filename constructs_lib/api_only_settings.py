@@ -23,7 +23,6 @@ from constructs_lib.application_updates import (
     DISK_ENCRYPTION,
     JOB_LEVEL_COST_ALLOCATION,
     USER_BACKGROUND_SESSIONS,
-    WORKLOAD_DIGEST_RESOLUTION_SINCE,
 )
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.sources import api_reference, user_guide
@@ -105,14 +104,6 @@ class RenderedSetting:
         return {"Path": list(self.setting.api_path), "Value": self.value, "Clear": self.clear}
 
 
-def default_digest_resolution(release: tuple[int, int, int] | None) -> bool:
-    """The service's ``applicationLevelDigestResolution`` for ``release`` (false from 7.14.0).
-
-    A release this library cannot read is taken to be new (false).
-    """
-    return release is not None and release < WORKLOAD_DIGEST_RESOLUTION_SINCE
-
-
 def check_encryption_context(context: Mapping[str, str]) -> None:
     """Refuse an encryption context DiskEncryptionConfiguration refuses."""
     rule = (
@@ -176,12 +167,13 @@ def render_job_level_cost_allocation(enabled: bool) -> RenderedSetting:
     )
 
 
-def render_digest_resolution(
-    enabled: bool, release: tuple[int, int, int] | None
-) -> RenderedSetting:
-    """``imageConfiguration.applicationLevelDigestResolution``; cleared to the release's default."""
+def render_digest_resolution(enabled: bool, default: bool | None) -> RenderedSetting:
+    """``imageConfiguration.applicationLevelDigestResolution``; cleared to the release's
+    default (``False``, the newer behaviour, where it is not documented)."""
     return RenderedSetting(
-        SETTINGS_BY_NAME[DIGEST_RESOLUTION], enabled, default_digest_resolution(release)
+        SETTINGS_BY_NAME[DIGEST_RESOLUTION],
+        enabled,
+        bool(default) if default is not None else False,
     )
 
 

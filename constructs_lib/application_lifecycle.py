@@ -58,7 +58,6 @@ from constructs_lib.api_only_settings import (
     require_identity_center,
     require_image,
 )
-from constructs_lib.application_updates import release_version
 from constructs_lib.compliance import acknowledge_findings, acknowledge_wildcard_resource
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.iam_actions import EMR_SERVERLESS_PRINCIPAL
@@ -74,7 +73,7 @@ from constructs_lib.log_encryption import cloudwatch_logs_key_statement
 from constructs_lib.managed_policy_role import ManagedPolicyRole
 from constructs_lib.monitoring_rules import CLOUDWATCH_LOGS_KEY_ACTIONS, applications_arn
 from constructs_lib.notification_topic import principal_name
-from constructs_lib.releases import ReleaseLabel
+from constructs_lib.releases import ReleaseLabel, application_level_digest_resolution_default
 from constructs_lib.runtime_permissions import source_arn_patterns
 from constructs_lib.tokens import is_unresolved, warn_unchecked
 
@@ -159,7 +158,8 @@ def attach_lifecycle(
         require_image(application_level_digest_resolution, has_image=has_image)
         settings.append(
             render_digest_resolution(
-                application_level_digest_resolution, release_version(release.label)
+                application_level_digest_resolution,
+                application_level_digest_resolution_default(release),
             )
         )
     if user_background_sessions is not None:

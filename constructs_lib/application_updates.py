@@ -338,7 +338,10 @@ def _workload_digest_resolution(properties: Mapping[str, Any]) -> bool:
     flag = properties.get(DIGEST_RESOLUTION)
     if flag is not None:
         return bool(_canonical(flag) == "false")
-    release = release_version(properties.get("ReleaseLabel"))
+    label = properties.get("ReleaseLabel")
+    if not isinstance(label, str) or label.startswith("emr-spark-"):
+        return False  # not documented for the emr-spark line: treated as stopping
+    release = release_version(label)
     return release is not None and release >= WORKLOAD_DIGEST_RESOLUTION_SINCE
 
 

@@ -25,6 +25,7 @@ from constructs_lib.application_updates import (
     desired_properties,
     release_version,
 )
+from constructs_lib.releases import ReleaseLabel, application_level_digest_resolution_default
 
 SCHEMAS = Path(cfnlint.__file__).parent / "data" / "schemas"
 
@@ -183,14 +184,26 @@ def test_an_image_change_from_7_14_stops_when_digests_resolve_at_start() -> None
     assert classify_update({**old, **at_start}, {**new, **at_start}).stops
 
 
-def test_the_spark_8_line_resolves_digests_per_job() -> None:
+def test_the_spark_8_lines_default_is_undocumented_so_an_image_change_stops() -> None:
     old = {
         **BASE,
         "ReleaseLabel": "emr-spark-8.0.0",
         "ImageConfiguration": {"ImageUri": f"{IMAGE}:1"},
     }
     new = {**old, "ImageConfiguration": {"ImageUri": f"{IMAGE}:2"}}
-    assert not classify_update(old, new).stops
+    assert classify_update(old, new).stops
+    per_job = {DIGEST_RESOLUTION: False}
+    assert not classify_update({**old, **per_job}, {**new, **per_job}).stops
+
+
+@pytest.mark.parametrize("label", ["emr-7.13.0", "emr-7.14.0", "emr-7.12.0", "emr-spark-8.0.0"])
+def test_the_tables_digest_default_agrees_with_the_release_table(label: str) -> None:
+    default = application_level_digest_resolution_default(ReleaseLabel.of(label))
+    image = {"ImageConfiguration": {"ImageUri": f"{IMAGE}:1"}}
+    old = {**BASE, "ReleaseLabel": label, **image}
+    new = {**old, "ImageConfiguration": {"ImageUri": f"{IMAGE}:2"}}
+    # resolved per job (False) is live; at start (True) or undocumented (None) stops
+    assert classify_update(old, new).stops is (default is not False)
 
 
 def test_scheduler_queue_timeout_stops() -> None:
@@ -309,3 +322,10 @@ def test_desired_properties_add_the_lifecycles_api_only_settings() -> None:
         ("JobLevelCostAllocationConfiguration", UpdateEffect.STOPS)
     ]
     assert desired_properties(template, "Missing") == {}
+
+
+def test_the_docs_table_lists_every_row() -> None:
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "application.md").read_text()
+    section = docs[docs.index("## Changing a running application") :]
+    section = section[: section.index("\n### Running jobs")]
+    assert all(f"`{rule.name}`" in section for rule in UPDATE_RULES)
