@@ -10,17 +10,11 @@ provider framework with its waiter, one role, one KMS key and one log group. See
 
 from __future__ import annotations
 
-import gzip
 import json
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import botocore
 import jsii
 from aws_cdk import (
     Annotations,
@@ -61,6 +55,7 @@ from constructs_lib.api_only_settings import (
 from constructs_lib.compliance import acknowledge_findings, acknowledge_wildcard_resource
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.iam_actions import EMR_SERVERLESS_PRINCIPAL
+from constructs_lib.lifecycle import DATA_PATH, handler_asset
 from constructs_lib.lifecycle_policy import (
     CUSTOM_RESOURCE_TIMEOUT_MINUTES,
     DISK_KEY_SERVICE_ACTIONS,
@@ -90,9 +85,6 @@ APPLICATIONS_PER_POLICY = 25
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 #: The warning recorded when a disk encryption key is defined outside this app.
 DISK_KEY_POLICY_WARNING = "emr-serverless:disk-key-policy"
-
-_HANDLER_DIRECTORY = Path(__file__).resolve().parent / "lifecycle"
-_MODEL = Path("emr-serverless") / "2021-07-13"
 
 
 @dataclass(frozen=True)
@@ -392,7 +384,7 @@ class LifecycleProvider(Construct):
             iam.PolicyStatement(actions=list(LIFECYCLE_STACK_ACTIONS), resources=[Aws.STACK_ID])
         )
         self.log_group.grant_write(self.role)
-        code = lambda_.Code.from_asset(str(_handler_asset()))
+        code = lambda_.Code.from_asset(str(handler_asset()))
         functions = [
             lambda_.Function(
                 self,
@@ -403,7 +395,7 @@ class LifecycleProvider(Construct):
                 role=self.role,
                 timeout=Duration.minutes(1),
                 memory_size=256,
-                environment={"AWS_DATA_PATH": "/var/task/models"},
+                environment={"AWS_DATA_PATH": DATA_PATH},
                 environment_encryption=self.key,
                 log_group=self.log_group,
                 description=f"EMR Serverless lifecycle: {entry} of the custom resources",
@@ -645,25 +637,3 @@ class _RenderedProperties:
 
 def _cfn(resource: CustomResource) -> Any:
     return resource.node.default_child
-
-
-@cache
-def _handler_asset() -> Path:
-    """A directory with the handler, the update table and botocore's EMR Serverless model.
-
-    The model is the one of the botocore this library pins, so the function knows every
-    field the library sends even when the Lambda runtime's boto3 is older.
-    """
-    directory = Path(tempfile.mkdtemp(prefix="emr-serverless-lifecycle-"))
-    shutil.copyfile(_HANDLER_DIRECTORY / "handler.py", directory / "handler.py")
-    shutil.copyfile(Path(application_updates.__file__), directory / "application_updates.py")
-    source = Path(botocore.__file__).parent / "data" / _MODEL
-    target = directory / "models" / _MODEL
-    target.mkdir(parents=True)
-    for name in ("service-2.json",):
-        packed = source / f"{name}.gz"
-        if packed.exists():
-            (target / name).write_bytes(gzip.decompress(packed.read_bytes()))
-        else:
-            shutil.copyfile(source / name, target / name)
-    return directory

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import textwrap
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from constructs_lib.lifecycle import handler
+from constructs_lib.lifecycle import DATA_PATH, handler, handler_asset
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -926,3 +931,49 @@ def test_marker_reads_before_updates_physical_id() -> None:
     assert handler.marker(f"{LOGICAL}:kept:r1") == "kept"
     assert handler.marker("5d3f-request") is None
     assert handler.marker(None) is None
+
+
+# --- the function's code ---------------------------------------------------------------
+
+
+def test_the_code_runs_without_the_library_and_knows_the_new_fields(tmp_path: Path) -> None:
+    asset = handler_asset()
+    assert sorted(p.name for p in asset.iterdir()) == [
+        "application_updates.py",
+        "handler.py",
+        "models",
+    ]
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.modules["constructs_lib"] = None  # as in the Lambda function: no library
+        sys.path.insert(0, {str(asset)!r})
+        import boto3, handler
+        assert handler.classify_update.__module__ == "application_updates"
+        client = boto3.client("emr-serverless", region_name="eu-west-1")
+        model = client.meta.service_model.operation_model("UpdateApplication")
+        members = model.input_shape.members
+        new = {{"diskEncryptionConfiguration", "jobLevelCostAllocationConfiguration"}}
+        print(sorted(set(members) & new))
+        print(sorted(members["imageConfiguration"].members))
+        """
+    )
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "AWS_DATA_PATH": str(asset / "models"),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+        env=environment,
+    )
+    fields, image = result.stdout.splitlines()
+    assert fields == "['diskEncryptionConfiguration', 'jobLevelCostAllocationConfiguration']"
+    assert "applicationLevelDigestResolution" in image
+    assert DATA_PATH == "/var/task/models"
