@@ -52,7 +52,9 @@ class ApiOnlySetting:
     argument: str
     #: The path of the value in the UpdateApplication request.
     api_path: tuple[str, ...]
-    #: The CloudFormation property that holds it, once there is one (then the L1 does).
+    #: The CloudFormation property path that holds it, once there is one (e.g.
+    #: ``"ImageConfiguration.ApplicationLevelDigestResolution"``): then the L1 resource
+    #: sets it, not the lifecycle handler.
     cloudformation_property: str | None
     source: str
 
@@ -98,6 +100,8 @@ class RenderedSetting:
     setting: ApiOnlySetting
     value: Any
     clear: Any
+    #: The value in CloudFormation's form (PascalCase fields), for when the resource has it.
+    cloudformation_value: Any = None
 
     def to_json(self) -> dict[str, Any]:
         """The custom resource's form: ``{"Path": [...], "Value": ..., "Clear": ...}``."""
@@ -155,15 +159,19 @@ def check_encryption_key_arn(arn: str) -> None:
 def render_disk_encryption(key_arn: str, context: Mapping[str, str] | None) -> RenderedSetting:
     """``diskEncryptionConfiguration``; cleared with an empty configuration."""
     value: dict[str, Any] = {"encryptionKeyArn": key_arn}
+    resource: dict[str, Any] = {"EncryptionKeyArn": key_arn}
     if context:
-        value["encryptionContext"] = dict(sorted(context.items()))
-    return RenderedSetting(SETTINGS_BY_NAME[DISK_ENCRYPTION], value, {})
+        value["encryptionContext"] = resource["EncryptionContext"] = dict(sorted(context.items()))
+    return RenderedSetting(SETTINGS_BY_NAME[DISK_ENCRYPTION], value, {}, resource)
 
 
 def render_job_level_cost_allocation(enabled: bool) -> RenderedSetting:
     """``jobLevelCostAllocationConfiguration``; cleared by turning it off (the default)."""
     return RenderedSetting(
-        SETTINGS_BY_NAME[JOB_LEVEL_COST_ALLOCATION], {"enabled": enabled}, {"enabled": False}
+        SETTINGS_BY_NAME[JOB_LEVEL_COST_ALLOCATION],
+        {"enabled": enabled},
+        {"enabled": False},
+        {"Enabled": enabled},
     )
 
 
@@ -174,12 +182,13 @@ def render_digest_resolution(enabled: bool, default: bool | None) -> RenderedSet
         SETTINGS_BY_NAME[DIGEST_RESOLUTION],
         enabled,
         bool(default) if default is not None else False,
+        enabled,
     )
 
 
 def render_user_background_sessions(enabled: bool) -> RenderedSetting:
     """``identityCenterConfiguration.userBackgroundSessionsEnabled``; cleared by turning it off."""
-    return RenderedSetting(SETTINGS_BY_NAME[USER_BACKGROUND_SESSIONS], enabled, False)
+    return RenderedSetting(SETTINGS_BY_NAME[USER_BACKGROUND_SESSIONS], enabled, False, enabled)
 
 
 def require_image(value: bool, *, has_image: bool) -> None:

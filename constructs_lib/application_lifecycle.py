@@ -159,6 +159,12 @@ def attach_lifecycle(
             user_background_sessions, has_instance=identity_center_instance_arn is not None
         )
         settings.append(render_user_background_sessions(user_background_sessions))
+    for setting in [s for s in settings if s.setting.cloudformation_property is not None]:
+        # CloudFormation has it now: the resource sets it, the handler does not.
+        resource.add_property_override(
+            str(setting.setting.cloudformation_property), setting.cloudformation_value
+        )
+        settings.remove(setting)
     if lifecycle is False:
         if settings:
             raise EmrServerlessValidationError(

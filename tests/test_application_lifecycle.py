@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_kms as kms
+from aws_cdk.assertions import Template
 
+from constructs_lib import api_only_settings
 from constructs_lib.api_only_settings import MAX_ENCRYPTION_CONTEXT_PAIRS
 from constructs_lib.application import EmrServerlessApplication
 from constructs_lib.application_image import ApplicationImage
@@ -587,3 +590,25 @@ def test_lifecycle_is_a_child_of_the_application() -> None:
     assert app.lifecycle is not None
     assert _names(app.lifecycle.node.children) == ["BeforeUpdate", "AfterUpdate"]
     assert app.lifecycle.policy == LifecyclePolicy()
+
+
+def test_a_setting_cloudformation_gains_moves_to_the_resource_with_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    name = "JobLevelCostAllocationConfiguration"
+    row = api_only_settings.SETTINGS_BY_NAME[name]
+    moved = dataclasses.replace(row, cloudformation_property=name)  # the one line
+    monkeypatch.setitem(api_only_settings.SETTINGS_BY_NAME, name, moved)
+    stack = _stack()
+    app = EmrServerlessApplication(stack, "App", job_level_cost_allocation=True)
+    assert app.lifecycle is not None
+    assert app.lifecycle.settings == ()
+    template = Template.from_stack(stack).to_json()
+    (application,) = [
+        r for r in template["Resources"].values() if r["Type"] == "AWS::EMRServerless::Application"
+    ]
+    assert application["Properties"][name] == {"Enabled": True}
+    (after,) = [
+        r for r in template["Resources"].values() if r["Type"] == "Custom::EmrServerlessAfterUpdate"
+    ]
+    assert after["Properties"]["ApiOnlySettings"] == {}
