@@ -1461,6 +1461,23 @@ class Table:
         return [*self.head(), *(self.line(row) for row in self.rows)]
 
 
+#: Repeated rows a section needs before they are shown as a reference to the first stack.
+_REPEAT_MINIMUM = 3
+
+
+@dataclass(frozen=True)
+class _NotedTable(Table):
+    """The rows of a section that differ from an earlier stack's, after a note saying so."""
+
+    note: str = ""
+
+
+def _plural(count: int, noun: str) -> str:
+    if count == 1:
+        return f"The same {noun}"
+    return f"The same {count} {noun}{'es' if noun.endswith(('ch', 's')) else 's'}"
+
+
 def _note(omitted: int, noun: str) -> str:
     if omitted != 1:
         noun += "es" if noun.endswith(("ch", "s")) else "s"
@@ -1535,6 +1552,9 @@ class Markdown:
     def __init__(self, budgets: Budgets | None, value_chars: int) -> None:
         self.budgets = budgets
         self.value_chars = value_chars
+        #: ``(stack path, section title)`` -> an earlier stack with many of the same rows.
+        self._same: dict[tuple[str, str], str] = {}
+        self._rows_of: dict[tuple[str, str], set[Any]] = {}
 
     def text(self, value: Any) -> str:
         """Untrusted ``value`` escaped."""
@@ -1829,6 +1849,7 @@ class Markdown:
         """
         if not changed:
             return []
+        self._find_repeated_sections(changed)
         heading = ["### Details", ""]
         full = [self.stack_details(s, None) for s in changed]
         if room is None:
@@ -1908,10 +1929,37 @@ class Markdown:
         ]
         return [*opening, *body, *closing]
 
+    def _find_repeated_sections(self, changed: Sequence[StackDiff]) -> None:
+        """Note rows that repeat an earlier stack's section, word for word.
+
+        A team's stacks in two environments (or a construct used in many stacks) change in
+        the same way; a later stack shows only its rows that differ, with a reference to
+        the first stack for the rest, so that the comment keeps room for what differs.
+        Fewer than :data:`_REPEAT_MINIMUM` repeated rows are shown again.
+        """
+        self._same = {}
+        earlier: dict[str, list[tuple[str, set[Any]]]] = {}
+        for stack in changed:
+            for title, table, _ in self._sections(stack, dedupe=False):
+                rows = set(table.rows) if isinstance(table, Table) else set(table)
+                best = max(
+                    earlier.get(title, []), key=lambda seen: len(seen[1] & rows), default=None
+                )
+                if best is not None and len(best[1] & rows) >= _REPEAT_MINIMUM:
+                    self._same[(stack.path, title)] = best[0]
+                earlier.setdefault(title, []).append((stack.path, rows))
+        self._rows_of = {
+            (path, title): rows for title, seen in earlier.items() for path, rows in seen
+        }
+
     def _section(
         self, title: str, table: Table | list[str], budget: int | None, noun: str
     ) -> list[str]:
         heading = [f"#### {title}", ""]
+        if isinstance(table, _NotedTable):
+            heading += [table.note, ""]
+            if not table.rows:
+                return [*heading[:-1], ""]
         room = None if budget is None else budget - _bytes(heading) - 1
         if isinstance(table, Table):
             body = fit_table(table, room, noun)
@@ -1919,7 +1967,32 @@ class Markdown:
             body = fit_lines(table, room, noun)
         return [*heading, *body, ""]
 
-    def _sections(self, stack: StackDiff) -> list[tuple[str, Table | list[str], str]]:
+    def _sections(
+        self, stack: StackDiff, *, dedupe: bool = True
+    ) -> list[tuple[str, Table | list[str], str]]:
+        sections = self._all_sections(stack)
+        if not dedupe:
+            return sections
+        deduped: list[tuple[str, Table | list[str], str]] = []
+        for title, table, noun in sections:
+            earlier = self._same.get((stack.path, title))
+            if earlier is None:
+                deduped.append((title, table, noun))
+                continue
+            before = self._rows_of[(earlier, title)]
+            rows = list(table.rows) if isinstance(table, Table) else list(table)
+            rest = [row for row in rows if row not in before]
+            same = len(rows) - len(rest)
+            note = f"- {_plural(same, noun)} as in <b>{self.text(earlier)}</b> above" + (
+                "; the others:" if rest else "."
+            )
+            if isinstance(table, Table):
+                deduped.append((title, _NotedTable(table.headers, rest, note), noun))
+            else:
+                deduped.append((title, [note, *rest], noun))
+        return deduped
+
+    def _all_sections(self, stack: StackDiff) -> list[tuple[str, Table | list[str], str]]:
         sections: list[tuple[str, Table | list[str], str]] = []
         if stack.resources:
             sections.append(("Resources", self._resources(stack), "resource row"))
@@ -1941,21 +2014,11 @@ class Markdown:
                 ("Subnets", Table(("Subnet", "Zone", "Before", "After"), rows), "subnet")
             )
         if stack.acks_added or stack.acks_removed:
-            rows = [
-                (
-                    sign,
-                    self.code(a.rule),
-                    self.code(a.where) + (f" {WARNING} stack-wide" if a.stack_wide else ""),
-                    self.text(a.reason),
-                )
-                for sign, acks in (("+", stack.acks_added), ("-", stack.acks_removed))
-                for a in acks
-            ]
             sections.append(
                 (
                     "Acknowledged findings",
-                    Table(("", "Finding", "On", "Reason"), rows),
-                    "acknowledgement",
+                    Table(("", "Reason", "Findings (on)"), self._acknowledgement_rows(stack)),
+                    "reason",
                 )
             )
         if stack.findings:
@@ -1986,6 +2049,22 @@ class Markdown:
             ]
             sections.append(("Outputs", items, "output"))
         return sections
+
+    def _acknowledgement_rows(self, stack: StackDiff) -> list[tuple[str, ...]]:
+        """One row per reason (a reason often covers many findings), added before removed."""
+        rows: list[tuple[str, ...]] = []
+        for sign, acks in (("+", stack.acks_added), ("-", stack.acks_removed)):
+            by_reason: dict[str, list[Acknowledgement]] = {}
+            for a in acks:
+                by_reason.setdefault(a.reason, []).append(a)
+            for reason, group in by_reason.items():
+                findings = "<br>".join(
+                    f"{self.code(a.rule)} ({self.code(a.where)})"
+                    + (f" {WARNING} stack-wide" if a.stack_wide else "")
+                    for a in group
+                )
+                rows.append((sign, self.text(reason), findings))
+        return rows
 
     def _resources(self, stack: StackDiff) -> Table:
         rows: list[tuple[str, ...]] = []

@@ -445,7 +445,7 @@ def test_acknowledgement_and_finding_added(tmp_path: Path, base_assembly: review
     assert summary(text)["Synth findings new in head"] == "1"
     block = details(text, ANALYTICS)
     assert rows(subsection(block, "Acknowledged findings")) == [
-        ["+", "<code>AwsSolutions-S1</code>", "<code>DataBucket</code>", "logs go elsewhere"]
+        ["+", "logs go elsewhere", "<code>AwsSolutions-S1</code> (<code>DataBucket</code>)"]
     ]
     assert rows(subsection(block, "Synth findings new in head")) == [
         [
@@ -785,6 +785,38 @@ def test_fifty_teams_fit_in_a_comment(fifty_teams: tuple[Path, Path], tmp_path: 
         "EmrAnalytics-Prod-Team-Team49",
     ]
     assert "_… and" not in review.write_review(added)
+
+
+def test_acknowledgements_are_grouped_by_reason(
+    tmp_path: Path, base_assembly: review.Assembly
+) -> None:
+    head = fx.platform()
+    reason = "one reason that covers two findings on two resources"
+    for logical_id, rule in (("DataBucket", "AwsSolutions-S1"), ("LogBucket", "AwsSolutions-S10")):
+        resource = head[ANALYTICS]["Resources"].get(logical_id)
+        if resource is None:
+            continue
+        resource["Metadata"] = {"cdk_nag": {"rules_to_suppress": [{"id": rule, "reason": reason}]}}
+    text = comment(compare(tmp_path, base_assembly, head))
+    (row,) = rows(subsection(details(text, ANALYTICS), "Acknowledged findings"))
+    assert row[:2] == ["+", reason]
+    assert row[2].count("<code>AwsSolutions-S1") == 1
+
+
+def test_a_second_stack_shows_only_what_differs_from_the_first(
+    tmp_path: Path, base_assembly: review.Assembly
+) -> None:
+    """The dev and prod stacks of a new team repeat each other: the second refers to the first."""
+    head = fx.platform(teams=("analytics", "reporting", "science", "sales"))
+    text = comment(compare(tmp_path, base_assembly, head))
+    first, second = sorted(
+        (fx.team_stack_name("science"), fx.team_stack_name("sales")), key=text.index
+    )
+    repeated = subsection(details(text, second), "IAM statements")
+    assert repeated[0].startswith("- The same ")
+    assert f"as in <b>{first}</b> above" in repeated[0]
+    whole = rows(subsection(details(text, first), "IAM statements"))
+    assert len(rows(repeated)) < len(whole)
 
 
 def test_reference_app_compared_with_itself(reference_app: Synthesis) -> None:
