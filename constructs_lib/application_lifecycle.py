@@ -390,7 +390,9 @@ class LifecycleProvider(Construct):
             iam.PolicyStatement(actions=list(LIFECYCLE_STACK_ACTIONS), resources=[Aws.STACK_ID])
         )
         self.log_group.grant_write(self.role)
-        code = lambda_.Code.from_asset(str(handler_asset()))
+        # Byte code a local run may leave beside the sources is not part of the function:
+        # the asset (and so the template) stays the same whatever ran there.
+        code = lambda_.Code.from_asset(str(handler_asset()), exclude=["__pycache__", "*.pyc"])
         functions = [
             lambda_.Function(
                 self,

@@ -966,7 +966,7 @@ def test_the_code_runs_without_the_library_and_knows_the_new_fields(tmp_path: Pa
         "AWS_EC2_METADATA_DISABLED": "true",
     }
     result = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-B", "-c", code],
         capture_output=True,
         text=True,
         check=True,
