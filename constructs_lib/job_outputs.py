@@ -16,7 +16,7 @@ from constructs_lib.stack_outputs import pascal_case
 
 
 def job_request_output_key(team: str, job: str) -> str:
-    """The logical id of ``team``'s job ``job`` request output, e.g. ``AnalyticsJobWordcountRequest``."""
+    """The logical id of the request output of ``team``'s ``job``, e.g. ``AJobBRequest``."""
     return f"{pascal_case(team)}Job{pascal_case(job)}Request"
 
 

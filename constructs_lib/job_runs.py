@@ -451,7 +451,8 @@ def _check_text(
         + f" ({limit.source})"
     )
     if is_token(value):
-        unchecked.append(Unchecked(argument, rule))
+        if not _surely_fits(str(value), limit, pattern):
+            unchecked.append(Unchecked(argument, rule))
         return
     if (
         not isinstance(value, str)
@@ -464,6 +465,19 @@ def _check_text(
             rule=rule,
             fix=f"pass {what or 'such text'}" if what else "shorten it or fix its characters",
         )
+
+
+#: The longest a token in a text is taken to become (the longest ARN or name it may stand for).
+_TOKEN_LENGTH_BOUND = 2048
+
+
+def _surely_fits(value: str, limit: Limit, pattern: re.Pattern[str]) -> bool:
+    """Whether a text with tokens meets a "not only spaces" rule whatever they resolve to."""
+    if pattern is not _NOT_BLANK:
+        return False
+    literal = _TOKEN.sub("", value)
+    tokens = len(_TOKEN.findall(value))
+    return bool(literal.strip()) and len(literal) + tokens * _TOKEN_LENGTH_BOUND <= limit.high
 
 
 def _check_optional_text(
