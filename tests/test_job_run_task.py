@@ -262,3 +262,27 @@ def test_integration_strings_are_accepted() -> None:
     assert Integration.parse(".sync", argument="integration") is Integration.RUN_JOB
     with pytest.raises(EmrServerlessValidationError, match="integration is a Integration"):
         Integration.parse("callback", argument="integration")
+
+
+def test_aws_cdk_libs_sdk_task_would_grant_an_action_that_does_not_exist() -> None:
+    """Why these tasks are custom states: ``CallAwsService`` derives ``emrserverless:...``."""
+    stack = cdk.Stack(new_app(compliance=False), "Sdk")
+    task = cdk.aws_stepfunctions_tasks.CallAwsService(
+        stack,
+        "Start",
+        service="emrserverless",
+        action="startJobRun",
+        iam_resources=["*"],
+        parameters={"ApplicationId": "app"},
+    )
+    cdk.aws_stepfunctions.StateMachine(
+        stack, "Machine", definition_body=cdk.aws_stepfunctions.DefinitionBody.from_chainable(task)
+    )
+    actions = [
+        s["Action"]
+        for r in cdk.assertions.Template.from_stack(stack).to_json()["Resources"].values()
+        if r["Type"] == "AWS::IAM::Policy"
+        for s in r["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert actions == ["emrserverless:startJobRun"]
+    assert not iam_action_exists("emrserverless:startJobRun")
