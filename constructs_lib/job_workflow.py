@@ -118,7 +118,7 @@ class JobWorkflow(Construct):
         self.encryption_key.add_to_resource_policy(
             cloudwatch_logs_key_statement(
                 self,
-                sid="StateMachineLogs",
+                sid=f"StateMachineLogs{Names.unique_id(self)}",  # one per workflow sharing a key
                 actions=CLOUDWATCH_LOGS_KEY_ACTIONS,
                 log_group_name=log_group_name,
             ),

@@ -197,7 +197,9 @@ def test_logging_and_tracing(synthesis: Synthesis) -> None:
     assert (group["DeletionPolicy"], key["DeletionPolicy"]) == ("Retain", "Retain")
     assert key["Properties"]["EnableKeyRotation"] is True
     (statement,) = [
-        s for s in key["Properties"]["KeyPolicy"]["Statement"] if s.get("Sid") == "StateMachineLogs"
+        s
+        for s in key["Properties"]["KeyPolicy"]["Statement"]
+        if s.get("Sid", "").startswith("StateMachineLogs")
     ]
     rendered = render(statement, synthesis.templates["Workflow"], env(synthesis))
     assert rendered["Principal"] == {"Service": f"logs.{REGION}.amazonaws.com"}

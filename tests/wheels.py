@@ -43,7 +43,7 @@ def build_wheel(
         + wheel_tags
     )
     contents = {
-        **{path: data for path, data in files.items()},
+        **files,
         f"{info}/METADATA": metadata.encode(),
         f"{info}/WHEEL": wheel.encode(),
     }
