@@ -34,10 +34,10 @@ from constructs_lib.workers import EngineType
 
 START_JOB_RUN = api_reference("StartJobRun")
 #: The release that bounds batch timeouts (1-10,080 minutes, no 0) and its page.
-BATCH_TIMEOUT_RELEASE = ReleaseLabel(7, 11, 0)
+BATCH_TIMEOUT_RELEASE = ReleaseLabel("emr-7.11.0")
 RELEASE_7110 = user_guide("release-version-7110")
 #: The first release with job retry policies and streaming jobs (guide L2654, L4708).
-RETRY_RELEASE = ReleaseLabel(7, 1, 0)
+RETRY_RELEASE = ReleaseLabel("emr-7.1.0")
 #: Where retry policies and streaming jobs are described (cited by guide line).
 JOB_RESILIENCY = "guide L3216, L3237"
 STREAMING_JOBS = "guide L2654-2656"
@@ -406,6 +406,7 @@ def check_job_run(
     :raises EmrServerlessValidationError: naming the argument, the value, the rule and fix.
     """
     unchecked: list[Unchecked] = []
+    release = numbered(release)
     _check_text(
         spec.application_id,
         "applicationId",
@@ -610,12 +611,22 @@ def _check_retry_policy(spec: JobRunSpec, *, release: ReleaseLabel | None) -> No
             )
 
 
+def numbered(release: ReleaseLabel | None) -> ReleaseLabel | None:
+    """``release`` when its version is known (ordered against the gates), else ``None``.
+
+    A label of a form this library does not read has no version: only the API model's
+    limits apply to it.
+    """
+    return release if release is not None and release.major is not None else None
+
+
 def timeout_limit(*, mode: JobMode, release: ReleaseLabel | None) -> Limit:
     """The executionTimeoutMinutes range a run of ``mode`` on ``release`` may have.
 
     Batch runs on emr-7.11.0 and later: 1-10,080 minutes (no 0). Otherwise, and when the
     release is unknown: the API model's 0-1,000,000.
     """
+    release = numbered(release)
     if mode is JobMode.BATCH and release is not None and release >= BATCH_TIMEOUT_RELEASE:
         return JOB_RUN_RULES["executionTimeoutMinutes[batch, emr-7.11.0+]"]
     return JOB_RUN_RULES["executionTimeoutMinutes"]
@@ -708,22 +719,12 @@ def _check_configuration(
             rule=f"at most {limit.high} classifications ({limit.source})",
             fix="merge properties into fewer classifications",
         )
-    seen: set[str] = set()
     for index, classification in enumerate(classifications):
         where = f"{argument}[{index}]"
         name = classification.classification
         _check_text(
             name, "configurationText", _NOT_BLANK, argument=f"{where}.classification", unchecked=[]
         )
-        if name in seen:
-            raise EmrServerlessValidationError(
-                argument=f"{where}.classification",
-                value=name,
-                rule="each classification appears once per list; a second copy would replace "
-                f"or merge with the first ({START_JOB_RUN})",
-                fix="merge the properties into one classification",
-            )
-        seen.add(name)
         if engine is EngineType.HIVE and name in SPARK_ONLY_CLASSIFICATIONS:
             raise EmrServerlessValidationError(
                 argument=f"{where}.classification",

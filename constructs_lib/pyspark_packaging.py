@@ -62,17 +62,17 @@ _PYTHON = re.compile(r"3\.\d{1,2}")
 class Platform:
     """The Python and Linux a release line runs PySpark on."""
 
-    first_release: ReleaseLabel
+    line: str
     python_version: str
     glibc: tuple[int, int]
     linux: str
     source: str
 
 
-#: Per release line, oldest first: the Python PySpark uses and the C library wheels link to.
+#: Per release line: the Python PySpark uses and the C library wheels link to.
 PLATFORMS: tuple[Platform, ...] = (
     Platform(
-        ReleaseLabel(6, 6, 0),
+        "emr-6.x",
         "3.7",
         (2, 26),
         "Amazon Linux 2",
@@ -80,7 +80,7 @@ PLATFORMS: tuple[Platform, ...] = (
         "Linux 2, whose glibc is 2.26)",
     ),
     Platform(
-        ReleaseLabel(7, 0, 0),
+        "emr-7.x",
         "3.9",
         (2, 34),
         "Amazon Linux 2023",
@@ -89,8 +89,6 @@ PLATFORMS: tuple[Platform, ...] = (
         "glibc 2.34 (https://docs.aws.amazon.com/linux/al2023/ug/core-glibc.html)",
     ),
 )
-#: The first release line this table does not know (emr-8 and later: pass python_version).
-_UNKNOWN_FROM = ReleaseLabel(8, 0, 0)
 #: The first glibc minor of each architecture's manylinux tags, and pip's legacy aliases.
 _FIRST_GLIBC = {Architecture.X86_64: 5, Architecture.ARM64: 17}
 _MACHINE = {Architecture.X86_64: "x86_64", Architecture.ARM64: "aarch64"}
@@ -128,17 +126,20 @@ def platform_for(
             rule="a Python version is major.minor, e.g. 3.9",
             fix="pass the Python the image runs PySpark with, e.g. '3.9'",
         )
-    rows = [row for row in PLATFORMS if row.first_release <= release]
-    if not rows or (release >= _UNKNOWN_FROM and python_version is None):
-        raise EmrServerlessValidationError(
-            argument="release",
-            value=release.label,
-            rule=f"this library knows the Python of emr-6.6.0 to before {_UNKNOWN_FROM} only "
-            f"({PLATFORMS[-1].source})",
-            fix="pass python_version: the newest known image's glibc "
-            f"({'.'.join(map(str, PLATFORMS[-1].glibc))}) is then assumed",
-        )
-    row = rows[-1]
+    line = release.line
+    row = next((row for row in PLATFORMS if line is not None and row.line == line.name), None)
+    if row is None:
+        if python_version is None:
+            raise EmrServerlessValidationError(
+                argument="release",
+                value=release.label,
+                rule="this library knows the Python of the "
+                + " and ".join(row.line for row in PLATFORMS)
+                + f" release lines only ({PLATFORMS[-1].source})",
+                fix="pass python_version: the glibc of the newest known image "
+                f"({'.'.join(map(str, PLATFORMS[-1].glibc))}) is then assumed",
+            )
+        row = PLATFORMS[-1]
     major, minor = row.glibc
     machine = _MACHINE[architecture]
     tags: list[str] = []

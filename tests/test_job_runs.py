@@ -340,7 +340,15 @@ def test_configuration() -> None:
     refused(spark(application_configuration=many), "at most 100 classifications")
     assert render(spark(application_configuration=many[:100]))
     twice = (spark_defaults({"a": "1"}), spark_defaults({"b": "2"}))
-    refused(spark(application_configuration=twice), "appears once")
+    # the service takes a classification twice (the application-level rule is a warning)
+    assert (
+        len(
+            render(spark(application_configuration=twice))["configurationOverrides"][
+                "applicationConfiguration"
+            ]
+        )
+        == 2
+    )
     refused(
         dataclasses.replace(HIVE, application_configuration=(spark_defaults({"a": "1"}),)),
         "configures Spark",
@@ -370,18 +378,20 @@ def test_tokens_are_skipped_and_reported() -> None:
     spec = spark(
         application_id=TOKEN_TEXT,
         execution_role_arn=f"arn:aws:iam::{TOKEN_TEXT}:role/x",
-        driver=SparkSubmit(f"s3://{TOKEN_TEXT}/a.py"),
+        driver=SparkSubmit(f"s3://{TOKEN_TEXT}/a.py", submit_parameters=TOKEN_TEXT),
         monitoring=JobMonitoring(log_uri=f"s3://{TOKEN_TEXT}/", log_encryption_key_arn=TOKEN_TEXT),
     )
     skipped = check_job_run(spec)
+    # text around a token is surely not blank, and short enough for any value it stands for
     assert {u.argument for u in skipped} == {
         "application_id",
         "execution_role_arn",
-        "entry_point",
-        "monitoring.log_uri",
+        "submit_parameters",
         "monitoring.log_encryption_key_arn",
     }
     assert all(isinstance(u, Unchecked) and u.rule for u in skipped)
+    long_literal = spark(driver=SparkSubmit(f"s3://{TOKEN_TEXT}/" + "a" * 3000))
+    assert {u.argument for u in check_job_run(long_literal)} == {"entry_point"}
 
 
 # --- reading a rendered request back --------------------------------------------------------
