@@ -48,6 +48,7 @@ from constructs_lib.workers import (
     WorkerConfiguration,
     WorkerType,
     check_worker_configuration,
+    key_name,
 )
 
 #: On the application, for Airflow's ``EmrServerlessStartJobOperator``: it reads the
@@ -139,7 +140,7 @@ class JobDefinition(Construct):
             retry_policy=retry_policy,
             execution_timeout_minutes=execution_timeout_minutes,
             tags=tags,
-            monitoring=_job_monitoring(monitoring),
+            monitoring=_job_monitoring(monitoring, engine),
             application_configuration=tuple(overrides),
         )
         for skipped in check_job_run(self.spec, release=release, engine=engine):
@@ -509,7 +510,9 @@ _ARGUMENTS = {
 }
 
 
-def _job_monitoring(monitoring: MonitoringConfiguration | None) -> JobMonitoring | None:
+def _job_monitoring(
+    monitoring: MonitoringConfiguration | None, engine: EngineType
+) -> JobMonitoring | None:
     """The API's job-level ``monitoringConfiguration`` for an application-style one."""
     if monitoring is None:
         return None
@@ -519,7 +522,9 @@ def _job_monitoring(monitoring: MonitoringConfiguration | None) -> JobMonitoring
     log_types = None
     if cloudwatch is not None and cloudwatch.log_types is not None:
         log_types = {
-            worker.log_key: tuple(t.value for t in types)
+            WorkerType.of(
+                worker, engine=engine, argument=f"monitoring.log_types[{key_name(worker)}]"
+            ).log_key: tuple(t.value for t in types)
             for worker, types in cloudwatch.log_types.items()
         }
     return JobMonitoring(

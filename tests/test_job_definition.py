@@ -19,11 +19,21 @@ from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.job_definition import HiveJob, SparkJob
 from constructs_lib.job_runs import RetryPolicy
 from constructs_lib.managed_policy_role import ManagedPolicyRole
-from constructs_lib.monitoring_configuration import MonitoringConfiguration, S3Logs
+from constructs_lib.monitoring_configuration import (
+    CloudWatchLogging,
+    MonitoringConfiguration,
+    S3Logs,
+)
 from constructs_lib.releases import ReleaseLabel
 from constructs_lib.runtime_configuration import Classification, spark_defaults
 from constructs_lib.runtime_role import JobRuntimeRole
-from constructs_lib.workers import EngineType, InitialWorkers, WorkerConfiguration, WorkerType
+from constructs_lib.workers import (
+    EngineType,
+    InitialWorkers,
+    LogType,
+    WorkerConfiguration,
+    WorkerType,
+)
 from tests.harness import Synthesis, new_app, synthesize
 from tests.test_job_runs import model_problems
 
@@ -64,6 +74,18 @@ def _literal(stack: cdk.Stack) -> None:
     )
     hive_app = EmrServerlessApplication.from_application_attributes(
         stack, "HiveApp", application_arn=APP_ARN.replace("4567", "4568")
+    )
+    BUILT["logged"] = SparkJob(
+        stack,
+        "Logged",
+        application=spark_app,
+        runtime_role=role,
+        entry_point="/a.jar",
+        monitoring=MonitoringConfiguration(
+            cloudwatch_logging=CloudWatchLogging(
+                log_stream_prefix="nightly", log_types={"DRIVER": [LogType.STDOUT, LogType.STDERR]}
+            )
+        ),
     )
     starter = ManagedPolicyRole(stack, "LiteralStarter", assumed_by=iam.AccountRootPrincipal())
     BUILT["literal_spark"].grant_start(starter)
@@ -132,7 +154,7 @@ def test_gates(synthesis: Synthesis) -> None:
     synthesis.assert_acknowledgements_specific()
 
 
-@pytest.mark.parametrize("job", ["literal_spark", "literal_hive"])
+@pytest.mark.parametrize("job", ["literal_spark", "literal_hive", "logged"])
 def test_each_job_kind_renders_a_request_the_api_model_accepts(
     synthesis: Synthesis, job: str
 ) -> None:
@@ -181,6 +203,18 @@ def test_the_spark_request(synthesis: Synthesis) -> None:
     )
     assert "mode" not in request
     assert "clientToken" not in request
+
+
+def test_a_jobs_cloudwatch_logging_override(synthesis: Synthesis) -> None:
+    monitoring = BUILT["logged"].request["configurationOverrides"]["monitoringConfiguration"]
+    assert monitoring == {
+        "cloudWatchLoggingConfiguration": {
+            "enabled": True,
+            "logGroupName": "/aws/emr-serverless",
+            "logStreamNamePrefix": "nightly",
+            "logTypes": {"SPARK_DRIVER": ["STDOUT", "STDERR"]},
+        }
+    }
 
 
 def test_the_hive_request(synthesis: Synthesis) -> None:
