@@ -7,6 +7,9 @@ resolves from it alone (``--no-index --find-links``): no network.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -247,3 +250,31 @@ def test_zips_are_reproducible(
     with zipfile.ZipFile(root / "a.zip") as archive:
         assert {name: archive.read(name) for name in archive.namelist()} == files
         assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in archive.infolist())
+
+
+def test_the_packaged_code_imports_as_spark_would_set_it_up(tmp_path: Path, wheels: Path) -> None:
+    """Without Spark: unpack the archive as ``#environment`` into a working directory, put
+    the modules zip on the path as ``spark.submit.pyFiles`` does, set ``PYTHONPATH`` to
+    ``./environment`` as the job's settings do, and run the entry point's imports."""
+    built = build(tmp_path, wheels, "emrsl-pure==1.0\n")
+    work = tmp_path / "container"
+    zipfile.ZipFile(built.dependencies).extractall(work / "environment")  # type: ignore[attr-defined]
+    probe = work / "probe.py"
+    probe.write_text(
+        "import emrsl_pure, mylib, single\n"
+        "print(emrsl_pure.VALUE, mylib.answer(), single.Y, emrsl_pure.__file__)\n"
+    )
+    properties = spark_properties(py_files=str(built.modules), dependencies="s3://b/d.zip")  # type: ignore[attr-defined]
+    path = os.pathsep.join([properties[EXECUTOR_PYTHONPATH], properties[PY_FILES]])
+    result = subprocess.run(
+        [sys.executable, "-s", "probe.py"],
+        cwd=work,
+        env={"PYTHONPATH": path, "PATH": os.environ.get("PATH", "")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    value, answer, y, location = result.stdout.split()
+    assert (value, answer, y) == ("42", "42", "2")
+    assert "/environment/emrsl_pure/" in location
