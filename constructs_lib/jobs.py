@@ -170,9 +170,14 @@ def _finite(text: str, low: float, high: float, *, above_low: bool) -> float:
     if not math.isfinite(value) or not in_range:
         bound = "more than" if above_low else "at least"
         raise argparse.ArgumentTypeError(
-            f"{text}: must be a finite number {bound} {low:g} and at most {high:,g}"
+            f"{text}: must be a finite number {bound} {_number(low)} and at most {_number(high)}"
         )
     return value
+
+
+def _number(value: float) -> str:
+    """``value`` for a message: whole numbers with thousands separators."""
+    return f"{value:,.0f}" if value == int(value) else f"{value:g}"
 
 
 def _poll_seconds(text: str) -> float:
