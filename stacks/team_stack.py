@@ -57,7 +57,7 @@ from constructs_lib.stack_outputs import (
     output_key,
     pascal_case,
 )
-from constructs_lib.workers import MAX_GB_PER_VCPU, EngineType, InitialWorkers
+from constructs_lib.workers import MAX_GB_PER_VCPU, EngineType, InitialWorkers, WorkerType
 from stacks.retention import retention_days
 
 #: Where a Hive team's scratch and warehouse directories go, under its output prefix;
@@ -277,11 +277,16 @@ class TeamStack(Stack):
             "execution_timeout_minutes": config.timeout_minutes,
             "tags": {"team": team.name, "job": config.name},
         }
+        # the team's worker sizes: checked against the maximum capacity, and not repeated
+        # in the request (the application's defaults already carry them)
+        sizes = {w.worker_type: w.configuration for w in team.application.workers}
         with _blamed_job(team, config):
             if team.application.type is EngineType.HIVE:
                 return HiveJob(
                     self,
                     construct_id,
+                    driver=sizes.get(WorkerType.HIVE_DRIVER),
+                    tez_task=sizes.get(WorkerType.TEZ_TASK),
                     query=in_scripts(config.query) or "",
                     init_query_file=in_scripts(config.init_query_file),
                     hive_parameters=config.hive_parameters,
@@ -296,6 +301,8 @@ class TeamStack(Stack):
             return SparkJob(
                 self,
                 construct_id,
+                driver=sizes.get(WorkerType.SPARK_DRIVER),
+                executor=sizes.get(WorkerType.SPARK_EXECUTOR),
                 entry_point=in_scripts(config.entry_point),
                 code=code,
                 arguments=config.arguments,
@@ -431,6 +438,10 @@ def _blamed_job(team: TeamConfig, job: JobConfig) -> Iterator[None]:
     except PlatformConfigError:
         raise
     except EmrServerlessValidationError as error:
+        if error.argument.split(".", 1)[0] in ("driver", "executor", "tez_task"):
+            # the job runs the team's workers: what does not fit is the maximum capacity
+            with team.blame("application.maximum_capacity"):
+                raise
         head = error.argument.split("[", 1)[0]
         setting = _JOB_SETTINGS.get(error.argument) or _JOB_SETTINGS.get(head)
         if setting is None and error.argument.startswith("requirements"):

@@ -62,6 +62,19 @@ def test_a_jobs_refusal_is_reported_at_its_key(
     assert fragment in message
 
 
+def test_jobs_that_cannot_fit_the_maximum_capacity_are_blamed_on_it() -> None:
+    document = copy.deepcopy(SHIPPED)
+    document["teams"][0]["application"]["maximum_capacity"] = {"vcpu": 5, "memory_gb": 40}
+    document["environments"]["prod"]["teams"].pop("analytics")
+    with pytest.raises(PlatformConfigError) as refused:
+        _build(document)
+    message = str(refused.value)
+    assert "platform.yaml: teams[0].application.maximum_capacity" in message
+    assert "need 6 vCPU and the application allows 5" in message
+    document["teams"][0]["application"]["maximum_capacity"]["vcpu"] = 6
+    assert _build(document)
+
+
 def test_the_valid_neighbours_build() -> None:
     document = _changed(0, 1, timeout_minutes=10_080)
     document["teams"][0]["application"]["release_label"] = "emr-7.12.0"
