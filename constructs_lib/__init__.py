@@ -76,7 +76,6 @@ if TYPE_CHECKING:
     )
     from constructs_lib.job_definition import (
         HiveJob,
-        JobDefinition,
         SparkJob,
     )
     from constructs_lib.job_run_task import (
@@ -221,7 +220,6 @@ if TYPE_CHECKING:
 #: Public name -> module that defines it.
 _EXPORTS: dict[str, str] = {
     "HiveJob": "constructs_lib.job_definition",
-    "JobDefinition": "constructs_lib.job_definition",
     "SparkJob": "constructs_lib.job_definition",
     "ApplicationAction": "constructs_lib.job_run_task",
     "EmrServerlessApplicationTask": "constructs_lib.job_run_task",
@@ -386,7 +384,6 @@ __all__ = [
     "InitialWorkers",
     "Integration",
     "InterfaceEndpoint",
-    "JobDefinition",
     "JobMode",
     "JobMonitoring",
     "JobRunSpec",

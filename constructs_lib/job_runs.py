@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from constructs_lib._arguments import checked_fields
 from constructs_lib._enums import LenientEnum
 from constructs_lib.application_rules import MAX_TAG_KEY, MAX_TAG_VALUE, MAX_TAGS
 from constructs_lib.errors import EmrServerlessValidationError
@@ -121,6 +122,7 @@ class JobMode(LenientEnum):
     STREAMING = "STREAMING"
 
 
+@checked_fields
 @dataclass(frozen=True)
 class SparkSubmit:
     """A Spark job: ``sparkSubmit``.
@@ -152,6 +154,7 @@ class SparkSubmit:
         return {"sparkSubmit": spark}
 
 
+@checked_fields
 @dataclass(frozen=True)
 class HiveQuery:
     """A Hive job: ``hive``.
@@ -183,6 +186,7 @@ class HiveQuery:
 JobDriver = SparkSubmit | HiveQuery
 
 
+@checked_fields
 @dataclass(frozen=True)
 class RetryPolicy:
     """A run's retry policy (emr-7.1.0+): one of the two, by the run's mode.
@@ -205,6 +209,7 @@ class RetryPolicy:
         return rendered
 
 
+@checked_fields
 @dataclass(frozen=True)
 class JobMonitoring:
     """A run's ``monitoringConfiguration`` override; every part is optional.
@@ -267,6 +272,7 @@ class JobMonitoring:
         return rendered
 
 
+@checked_fields
 @dataclass(frozen=True)
 class JobRunSpec:
     """Everything a StartJobRun request holds but the client token.

@@ -33,7 +33,7 @@ from constructs_lib.pyspark_packaging import (
     platform_for,
     spark_properties,
 )
-from constructs_lib.releases import ReleaseLabel
+from constructs_lib.releases import DEFAULT_RELEASE, ReleaseLabel
 from constructs_lib.workers import Architecture
 
 #: What a job's runtime role may do with the packaged objects.
@@ -69,7 +69,8 @@ class PySparkPackage(Construct):
         :param project: the project folder.
         :param application: the application the code runs on; its release and architecture
             choose the Python and wheels. Default: ``release`` and ``architecture``.
-        :param release: the release, without ``application``. Default: the application's.
+        :param release: the release, without ``application``. Default: the application's,
+            else :data:`~constructs_lib.releases.DEFAULT_RELEASE` (an application's default).
         :param architecture: the architecture, without ``application``. Default: the
             application's, else ``X86_64``.
         :param entry_point: the script, relative to ``project``. Default: ``main.py``.
@@ -85,14 +86,9 @@ class PySparkPackage(Construct):
             (offline). Default: ``False``.
         """
         super().__init__(scope, construct_id)
-        chosen_release = release or (application._release if application else None)
-        if chosen_release is None:
-            raise EmrServerlessValidationError(
-                argument="release",
-                value=None,
-                rule="the release decides the Python and Linux the code runs on",
-                fix="pass application=..., or release=ReleaseLabel.EMR_7_12_0 (the app's)",
-            )
+        chosen_release = (
+            release or (application._release if application else None) or DEFAULT_RELEASE
+        )
         chosen_architecture = (
             architecture or getattr(application, "architecture", None) or Architecture.X86_64
         )

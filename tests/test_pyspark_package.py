@@ -170,10 +170,10 @@ def test_a_dependency_without_a_wheel_is_refused_at_synth(tmp_path: Path, wheels
         )
 
 
-def test_without_a_release_or_folder_it_is_refused(tmp_path: Path) -> None:
+def test_without_a_folder_it_is_refused(tmp_path: Path) -> None:
     stack = cdk.Stack(new_app(compliance=False), "Nothing")
-    with pytest.raises(EmrServerlessValidationError, match="decides the Python"):
-        PySparkPackage(stack, "Code", project=str(tmp_path))
+    default = PySparkPackage(stack, "Default", project=str(project(tmp_path / "d", None)))
+    assert default.platform.python_version == "3.9"  # the default release is an emr-7.x one
     with pytest.raises(EmrServerlessValidationError, match="is a folder"):
         PySparkPackage(
             stack, "Missing", project=str(tmp_path / "none"), release=ReleaseLabel.EMR_7_6_0
