@@ -244,7 +244,12 @@ def test_streaming_runs_keep_the_models_timeout_range() -> None:
     refused(dataclasses.replace(STREAMING, execution_timeout_minutes=1_000_001), "0-1,000,000")
 
 
-@pytest.mark.parametrize("value", [0, 11, True])
+def test_retry_attempts_are_whole_numbers() -> None:
+    with pytest.raises(EmrServerlessValidationError, match="max_attempts takes a whole number"):
+        RetryPolicy(max_attempts=True)
+
+
+@pytest.mark.parametrize("value", [0, 11])
 def test_retry_attempts_are_1_to_10(value: int) -> None:
     refused(spark(retry_policy=RetryPolicy(max_attempts=value)), "retry_policy.max_attempts")
     refused(
