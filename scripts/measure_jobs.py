@@ -35,7 +35,7 @@ from constructs_lib.workers import Architecture
 from tests.harness import new_app, synthesize
 from tests.wheels import build_wheel
 
-RUNS = 3
+RUNS = 5
 
 
 def synth(jobs: int, *, schedules: bool) -> tuple[float, Counter[str]]:
@@ -77,9 +77,15 @@ def synth(jobs: int, *, schedules: bool) -> tuple[float, Counter[str]]:
     return seconds, resources
 
 
-def median_synth(jobs: int, *, schedules: bool) -> tuple[float, Counter[str]]:
-    results = [synth(jobs, schedules=schedules) for _ in range(RUNS)]
-    return statistics.median(r[0] for r in results), results[0][1]
+def median_synths(
+    cases: list[tuple[int, bool]],
+) -> list[tuple[float, Counter[str]]]:
+    """Each case's median over ``RUNS`` rounds, the cases alternating within each round."""
+    rounds = [[synth(jobs, schedules=schedules) for jobs, schedules in cases] for _ in range(RUNS)]
+    return [
+        (statistics.median(r[index][0] for r in rounds), rounds[0][index][1])
+        for index in range(len(cases))
+    ]
 
 
 def packaging() -> dict[str, float]:
@@ -127,10 +133,10 @@ def packaging() -> dict[str, float]:
 
 def main() -> None:
     synth(1, schedules=False)  # start the JavaScript runtime and warm it
-    few, many = 1, 6
-    base_time, base = median_synth(few, schedules=False)
-    more_time, more = median_synth(many, schedules=False)
-    sched_time, sched = median_synth(many, schedules=True)
+    few, many = 1, 16
+    (base_time, base), (more_time, more), (sched_time, sched) = median_synths(
+        [(few, False), (many, False), (many, True)]
+    )
     added = many - few
     print(f"synth, {RUNS} runs each, median seconds (build + synth + nag packs):")
     print(f"  {few} job(s) with workflow:  {base_time:.2f} s, {sum(base.values())} resources")
