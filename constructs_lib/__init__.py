@@ -74,8 +74,34 @@ if TYPE_CHECKING:
     from constructs_lib.job_defaults import (
         job_defaults,
     )
+    from constructs_lib.job_definition import (
+        HiveJob,
+        SparkJob,
+    )
+    from constructs_lib.job_run_task import (
+        ApplicationAction,
+        EmrServerlessApplicationTask,
+        EmrServerlessStartJobRun,
+        Integration,
+    )
+    from constructs_lib.job_runs import (
+        HiveQuery,
+        JobMode,
+        JobMonitoring,
+        JobRunSpec,
+        RetryPolicy,
+        SparkSubmit,
+        start_job_run_request,
+    )
+    from constructs_lib.job_schedule import (
+        JobSchedule,
+        new_dead_letter_queue,
+    )
     from constructs_lib.job_state_notifications import (
         JobStateNotifications,
+    )
+    from constructs_lib.job_workflow import (
+        JobWorkflow,
     )
     from constructs_lib.lifecycle_policy import (
         LifecyclePolicy,
@@ -129,6 +155,12 @@ if TYPE_CHECKING:
     from constructs_lib.prometheus_workspace import (
         PrometheusWorkspace,
         PrometheusWorkspaceBase,
+    )
+    from constructs_lib.pyspark_package import (
+        PySparkPackage,
+    )
+    from constructs_lib.pyspark_packaging import (
+        MissingWheelError,
     )
     from constructs_lib.releases import (
         DEFAULT_RELEASE,
@@ -187,6 +219,24 @@ if TYPE_CHECKING:
 
 #: Public name -> module that defines it.
 _EXPORTS: dict[str, str] = {
+    "HiveJob": "constructs_lib.job_definition",
+    "SparkJob": "constructs_lib.job_definition",
+    "ApplicationAction": "constructs_lib.job_run_task",
+    "EmrServerlessApplicationTask": "constructs_lib.job_run_task",
+    "EmrServerlessStartJobRun": "constructs_lib.job_run_task",
+    "Integration": "constructs_lib.job_run_task",
+    "HiveQuery": "constructs_lib.job_runs",
+    "JobMode": "constructs_lib.job_runs",
+    "JobMonitoring": "constructs_lib.job_runs",
+    "JobRunSpec": "constructs_lib.job_runs",
+    "RetryPolicy": "constructs_lib.job_runs",
+    "SparkSubmit": "constructs_lib.job_runs",
+    "start_job_run_request": "constructs_lib.job_runs",
+    "JobSchedule": "constructs_lib.job_schedule",
+    "new_dead_letter_queue": "constructs_lib.job_schedule",
+    "JobWorkflow": "constructs_lib.job_workflow",
+    "PySparkPackage": "constructs_lib.pyspark_package",
+    "MissingWheelError": "constructs_lib.pyspark_packaging",
     "APPLICATION_IMAGE_ACTIONS": "constructs_lib.image_repository",
     "AcknowledgementError": "constructs_lib.compliance",
     "ApplicationAlarms": "constructs_lib.application_alarms",
@@ -306,6 +356,7 @@ __all__ = [
     "RESERVED_ADDRESSES_PER_SUBNET",
     "VALID_WORKER_VCPUS",
     "AcknowledgementError",
+    "ApplicationAction",
     "ApplicationAlarms",
     "ApplicationArn",
     "ApplicationDashboard",
@@ -321,16 +372,26 @@ __all__ = [
     "DiskType",
     "EmrServerlessApplication",
     "EmrServerlessApplicationBase",
+    "EmrServerlessApplicationTask",
     "EmrServerlessNetwork",
+    "EmrServerlessStartJobRun",
     "EmrServerlessValidationError",
     "EngineType",
     "EnvironmentConfig",
     "Feature",
+    "HiveJob",
+    "HiveQuery",
     "InitialWorkers",
+    "Integration",
     "InterfaceEndpoint",
+    "JobMode",
+    "JobMonitoring",
+    "JobRunSpec",
     "JobRunState",
     "JobRuntimeRole",
+    "JobSchedule",
     "JobStateNotifications",
+    "JobWorkflow",
     "LifecyclePolicy",
     "LifecycleProvider",
     "LogType",
@@ -339,6 +400,7 @@ __all__ = [
     "MaximumCapacity",
     "MetricOptions",
     "MetricSpec",
+    "MissingWheelError",
     "MonitoringConfiguration",
     "NatGateways",
     "NotificationTopic",
@@ -349,12 +411,16 @@ __all__ = [
     "PrometheusRemoteWrite",
     "PrometheusWorkspace",
     "PrometheusWorkspaceBase",
+    "PySparkPackage",
     "ReleaseLabel",
+    "RetryPolicy",
     "RunningJobs",
     "S3Logs",
     "SecureBucket",
     "ServerAccessLogsBucket",
     "SparkAlertRule",
+    "SparkJob",
+    "SparkSubmit",
     "SubnetGroup",
     "SubnetPlan",
     "SubnetPlanningError",
@@ -382,6 +448,7 @@ __all__ = [
     "java17_properties",
     "job_defaults",
     "load_platform_config",
+    "new_dead_letter_queue",
     "output_description",
     "output_key",
     "parse_application_arn",
@@ -394,6 +461,7 @@ __all__ = [
     "spark_defaults",
     "spark_driver_log4j2",
     "spark_executor_log4j2",
+    "start_job_run_request",
     "usable_addresses",
     "workers_for",
 ]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 import time
@@ -30,14 +31,31 @@ from typing import Any, NoReturn, TextIO
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
+from constructs_lib.config_reader import did_you_mean
+from constructs_lib.errors import EmrServerlessValidationError
+from constructs_lib.job_outputs import job_request_output_key, release_output_key
+from constructs_lib.job_runs import (
+    HiveQuery,
+    JobDriver,
+    JobMode,
+    JobMonitoring,
+    JobRunSpec,
+    RetryPolicy,
+    SparkSubmit,
+    parse_start_job_run_request,
+    start_job_run_request,
+)
 from constructs_lib.platform_config import (
     BUCKET_NAME_RULE,
     DEFAULT_CONFIG_FILE,
     PlatformConfigError,
+    TeamConfig,
     is_bucket_name,
     load_platform_config,
 )
+from constructs_lib.releases import ReleaseLabel
 from constructs_lib.stack_outputs import MissingOutputError, TeamOutputs, teams_in_outputs
+from constructs_lib.workers import EngineType
 
 PROG = "emr-serverless-jobs"
 
@@ -52,8 +70,14 @@ TERMINAL_STATES = frozenset({"SUCCESS", "FAILED", "CANCELLED"})
 #: Retry policy bounds, batch ``maxAttempts`` and streaming ``maxFailedAttemptsPerHour``
 #: (emr-7.1.0+, guide L3216, L3237).
 RETRY_ATTEMPTS = (1, 10)
-#: ``executionTimeoutMinutes`` bounds (StartJobRun API; 0 = no timeout, default 720).
+#: ``executionTimeoutMinutes`` bounds of the API model (0 = no timeout, default 720). Batch
+#: runs on emr-7.11.0 and later take 1-10,080 only: see ``job_runs.timeout_limit``.
 EXECUTION_TIMEOUT_MINUTES = (0, 1_000_000)
+#: ``--poll-seconds``: more than 0, at most an hour between checks.
+POLL_SECONDS = (0.0, 3600.0)
+#: ``--timeout-minutes``: 0 (check once) to a run's longest timeout plus the longest
+#: queue time (1,000,000 + 720 minutes, StartJobRun and the scheduler's queue timeout).
+WAIT_TIMEOUT_MINUTES = (0.0, 1_000_720.0)
 #: Tag limits (guide L5757-5765).
 MAX_TAGS = 50
 MAX_TAG_KEY = 128
@@ -136,11 +160,32 @@ class _Parser(argparse.ArgumentParser):
         raise JobsError(f"{message}. Fix: see '{self.prog} --help'")
 
 
-def _positive_seconds(text: str) -> float:
-    seconds = float(text)
-    if seconds <= 0:
-        raise argparse.ArgumentTypeError(f"{text}: must be more than 0")
-    return seconds
+def _finite(text: str, low: float, high: float, *, above_low: bool) -> float:
+    """``text`` as a finite number in range, or an argparse error naming the range."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    in_range = (value > low if above_low else value >= low) and value <= high
+    if not math.isfinite(value) or not in_range:
+        bound = "more than" if above_low else "at least"
+        raise argparse.ArgumentTypeError(
+            f"{text}: must be a finite number {bound} {_number(low)} and at most {_number(high)}"
+        )
+    return value
+
+
+def _number(value: float) -> str:
+    """``value`` for a message: whole numbers with thousands separators."""
+    return f"{value:,.0f}" if value == int(value) else f"{value:g}"
+
+
+def _poll_seconds(text: str) -> float:
+    return _finite(text, *POLL_SECONDS, above_low=True)
+
+
+def _wait_minutes(text: str) -> float:
+    return _finite(text, *WAIT_TIMEOUT_MINUTES, above_low=False)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -182,6 +227,13 @@ def _parser() -> argparse.ArgumentParser:
         "submit", parents=[common], help="start a job run", description=_SUBMIT_HELP
     )
     submit.set_defaults(command=_submit)
+    declared = submit.add_argument_group("a job declared in the platform config")
+    declared.add_argument(
+        "--job",
+        metavar="NAME",
+        help="run the team's declared job NAME with the request its stack rendered "
+        "(the same its workflow and schedule send)",
+    )
     spark = submit.add_argument_group("Spark job (sparkSubmit)")
     spark.add_argument(
         "--entry-point", metavar="URI", help="s3://bucket/key of the script or JAR, or a path"
@@ -224,7 +276,8 @@ def _parser() -> argparse.ArgumentParser:
         "--execution-timeout-minutes",
         type=int,
         metavar="MINUTES",
-        help="cancel the run after this long (0 = never; service default 720)",
+        help="cancel the run after this long (service default 720; batch runs on "
+        "emr-7.11.0+: 1-10,080, before: 0 = never)",
     )
     run_group.add_argument(
         "--tag", action="append", default=[], metavar="KEY=VALUE", help="tag the run (repeat)"
@@ -262,21 +315,21 @@ def _parser() -> argparse.ArgumentParser:
 _SUBMIT_HELP = """\
 Start a job run: a Spark job (--entry-point, optional --spark-submit-parameters and
 arguments after --) or a Hive job (--query, optional --init-query-file and
---hive-parameters). The application, runtime role and log destinations come from the
-platform stack's outputs for --team."""
+--hive-parameters), or a job declared in the platform config (--job). The application,
+runtime role and log destinations come from the platform stack's outputs for --team."""
 
 
 def _add_wait_options(group: Any) -> None:
     group.add_argument(
         "--poll-seconds",
-        type=_positive_seconds,
+        type=_poll_seconds,
         metavar="SECONDS",
         default=DEFAULT_POLL_SECONDS,
         help="seconds between checks (default: %(default)s)",
     )
     group.add_argument(
         "--timeout-minutes",
-        type=float,
+        type=_wait_minutes,
         metavar="MINUTES",
         help="give up waiting after this long (exit code 3)",
     )
@@ -292,11 +345,22 @@ class Target:
     application_id: str
     team: str | None = None
     outputs: TeamOutputs | None = None
+    #: The application's release, from the platform config or the stack (unknown: ``None``).
+    release: ReleaseLabel | None = None
+    #: Every output of the team's stack (declared jobs' requests among them).
+    stack_outputs: Mapping[str, str] = field(default_factory=dict)
+    stack: str | None = None
 
     @property
     def log_uri(self) -> str | None:
         """The S3 log destination, if the stack exports one."""
         return self.outputs.log_uri if self.outputs else None
+
+    @property
+    def engine(self) -> EngineType | None:
+        """The application's type, if the stack exports it."""
+        kind = self.outputs.application_type if self.outputs else None
+        return EngineType(kind) if kind in {e.value for e in EngineType} else None
 
 
 class _Aws:
@@ -325,14 +389,15 @@ class _Aws:
 def _target(args: argparse.Namespace, aws: _Aws, *, need_role: bool) -> Target:
     """The application from ``--application-id`` (and ``--execution-role-arn``) or the stack."""
     explicit_role = getattr(args, "execution_role_arn", None)
-    if args.application_id and (explicit_role or not need_role):
+    declared = getattr(args, "job", None)
+    if args.application_id and (explicit_role or not need_role) and not declared:
         return Target(application_id=args.application_id, team=args.team)
     if not args.team:
         raise JobsError(
             "which team? Fix: pass --team (and --stack or --environment), or --application-id"
             + (" with --execution-role-arn" if need_role else "")
         )
-    stack = _stack_name(args)
+    stack, team_config = _stack_name(args)
     outputs = _stack_outputs(aws, stack)
     try:
         team_outputs = TeamOutputs.from_stack_outputs(args.team, outputs.values)
@@ -347,17 +412,32 @@ def _target(args: argparse.Namespace, aws: _Aws, *, need_role: bool) -> Target:
         application_id=args.application_id or team_outputs.application_id,
         team=args.team,
         outputs=team_outputs,
+        release=_release(team_config, outputs.values.get(release_output_key(args.team))),
+        stack_outputs=outputs.values,
+        stack=stack,
     )
 
 
-def _stack_name(args: argparse.Namespace) -> str:
+def _release(team: TeamConfig | None, exported: str | None) -> ReleaseLabel | None:
+    """The application's release: the platform config's, else the stack's output, else unknown."""
+    label = team.application.release_label if team is not None else exported
+    if not label:
+        return None
+    try:
+        return ReleaseLabel.of(label)
+    except EmrServerlessValidationError:
+        return None  # a release this version of the command cannot read: the API's limits apply
+
+
+def _stack_name(args: argparse.Namespace) -> tuple[str, TeamConfig | None]:
+    """The team's stack name and, when read from the config, the team's settings."""
     if args.stack:
-        return str(args.stack)
+        return str(args.stack), None
     if not args.environment:
         raise JobsError("which stack? Fix: pass --stack NAME, or --environment ENV")
     environment = load_platform_config(args.config).environment(args.environment)
     try:
-        return environment.team_stack_name(args.team)
+        return environment.team_stack_name(args.team), environment.team(args.team)
     except KeyError as unknown:
         raise JobsError(f"{unknown.args[0]} in {args.config}. Fix: check --team") from unknown
 
@@ -396,7 +476,11 @@ def _submit(args: argparse.Namespace, runtime: Runtime) -> int:
     _check_submit_arguments(args)
     aws = _Aws(args, runtime)
     target = _target(args, aws, need_role=True)
-    request = build_request(args, target, client_token=args.client_token or runtime.new_token())
+    token = args.client_token or runtime.new_token()
+    if args.job:
+        request = declared_request(args.job, target, client_token=token)
+    else:
+        request = build_request(args, target, client_token=token)
     if args.dry_run:
         shown = {"operation": "StartJobRun", "region": aws.region, "request": request}
         print(json.dumps(shown, indent=2, sort_keys=True), file=runtime.stdout)
@@ -417,7 +501,46 @@ def _submit(args: argparse.Namespace, runtime: Runtime) -> int:
     return EXIT_OK
 
 
+#: Options that shape the request, which a declared job (``--job``) takes from its stack.
+_REQUEST_OPTIONS = (
+    "entry_point",
+    "query",
+    "init_query_file",
+    "hive_parameters",
+    "spark_submit_parameters",
+    "arguments",
+    "name",
+    "max_attempts",
+    "max_failed_attempts_per_hour",
+    "execution_timeout_minutes",
+    "tag",
+    "execution_role_arn",
+    "log_uri",
+    "application_id",
+)
+
+
+def _check_declared_arguments(args: argparse.Namespace) -> None:
+    """``--job`` takes no option that shapes the request."""
+    given = [o for o in _REQUEST_OPTIONS if getattr(args, o) not in (None, [], ())]
+    if args.mode != "BATCH":
+        given.append("mode")
+    if given:
+        flag = "--" + given[0].replace("_", "-") if given[0] != "arguments" else "arguments"
+        raise JobsError(
+            f"{flag} with --job: a declared job sends the request its stack rendered. "
+            "Fix: drop it, or change the job in the platform config and deploy"
+        )
+
+
 def _check_submit_arguments(args: argparse.Namespace) -> None:
+    if args.client_token is not None and not _CLIENT_TOKEN.fullmatch(args.client_token):
+        raise JobsError(
+            f"--client-token {args.client_token!r}: 1-64 letters, digits, '.', '_' or '-'"
+        )
+    if args.job is not None:
+        _check_declared_arguments(args)
+        return
     spark = args.entry_point is not None
     hive = args.query is not None
     if spark == hive:
@@ -438,6 +561,12 @@ def _check_submit_arguments(args: argparse.Namespace) -> None:
         check_s3_uri(args.log_uri, what="--log-uri", object_required=False)
     if args.mode == "STREAMING" and hive:
         raise JobsError("streaming jobs are Spark jobs (guide L2654). Fix: drop --mode STREAMING")
+    _check_run_arguments(args)
+    parse_tags(args.tag)
+
+
+def _check_run_arguments(args: argparse.Namespace) -> None:
+    """Retry policy and timeout options: the mode they belong to and the API's ranges."""
     if args.max_attempts is not None and args.mode != "BATCH":
         raise JobsError(
             "--max-attempts is a batch retry policy. Fix: for streaming, pass "
@@ -453,11 +582,6 @@ def _check_submit_arguments(args: argparse.Namespace) -> None:
     _check_range(
         args, "execution_timeout_minutes", *EXECUTION_TIMEOUT_MINUTES, rule="StartJobRun API"
     )
-    if args.client_token is not None and not _CLIENT_TOKEN.fullmatch(args.client_token):
-        raise JobsError(
-            f"--client-token {args.client_token!r}: 1-64 letters, digits, '.', '_' or '-'"
-        )
-    parse_tags(args.tag)
 
 
 def _check_range(args: argparse.Namespace, option: str, low: int, high: int, *, rule: str) -> None:
@@ -522,7 +646,7 @@ def _tag_problem(key: str, value: str, seen: Mapping[str, str]) -> str | None:
 
 
 def build_request(args: argparse.Namespace, target: Target, *, client_token: str) -> dict[str, Any]:
-    """The ``start_job_run`` parameters for checked ``args``."""
+    """The ``start_job_run`` parameters for checked ``args``, rendered by ``job_runs``."""
     role = args.execution_role_arn or (target.outputs.runtime_role_arn if target.outputs else "")
     if target.outputs and target.outputs.application_type:
         wanted = "HIVE" if args.query else "SPARK"
@@ -532,43 +656,93 @@ def build_request(args: argparse.Namespace, target: Target, *, client_token: str
                 f"this is a {wanted} job. Fix: use "
                 + ("--query" if wanted == "SPARK" else "--entry-point")
             )
-    request: dict[str, Any] = {
-        "applicationId": target.application_id,
-        "executionRoleArn": role,
-        "clientToken": client_token,
-        "jobDriver": _job_driver(args),
-        "mode": args.mode,
-        "name": args.name or _default_name(args, target),
-    }
-    monitoring = _monitoring(args, target)
-    if monitoring:
-        request["configurationOverrides"] = {"monitoringConfiguration": monitoring}
-    if args.max_attempts is not None:
-        request["retryPolicy"] = {"maxAttempts": args.max_attempts}
-    if args.max_failed_attempts_per_hour is not None:
-        request["retryPolicy"] = {"maxFailedAttemptsPerHour": args.max_failed_attempts_per_hour}
-    if args.execution_timeout_minutes is not None:
-        request["executionTimeoutMinutes"] = args.execution_timeout_minutes
-    tags = parse_tags(args.tag)
-    if tags:
-        request["tags"] = tags
-    return request
+    retry = None
+    if args.max_attempts is not None or args.max_failed_attempts_per_hour is not None:
+        retry = RetryPolicy(
+            max_attempts=args.max_attempts,
+            max_failed_attempts_per_hour=args.max_failed_attempts_per_hour,
+        )
+    spec = JobRunSpec(
+        application_id=target.application_id,
+        execution_role_arn=role,
+        driver=_job_driver(args),
+        name=args.name or _default_name(args, target),
+        mode=JobMode(args.mode),
+        retry_policy=retry,
+        execution_timeout_minutes=args.execution_timeout_minutes,
+        tags=parse_tags(args.tag),
+        monitoring=_monitoring(args, target),
+    )
+    return _rendered(spec, target, client_token=client_token)
 
 
-def _job_driver(args: argparse.Namespace) -> dict[str, Any]:
+def declared_request(job: str, target: Target, *, client_token: str) -> dict[str, Any]:
+    """The request the team's stack rendered for its declared ``job``, with ``client_token``."""
+    key = job_request_output_key(target.team or "", job)
+    document = target.stack_outputs.get(key)
+    if document is None:
+        declared = sorted(
+            k for k in target.stack_outputs if k.startswith(key.split("Job", 1)[0] + "Job")
+        )
+        names = [k.removesuffix("Request") for k in declared if k.endswith("Request")]
+        raise JobsError(
+            f"stack {target.stack!r} has no output {key} for job {job!r} of team "
+            f"{target.team!r}{did_you_mean(key.removesuffix('Request'), names)}. Fix: declare "
+            "the job under the team's jobs: in the platform config and deploy the stack"
+        )
+    try:
+        parsed = json.loads(document)
+        spec = parse_start_job_run_request(parsed)
+    except (ValueError, EmrServerlessValidationError) as error:
+        raise JobsError(
+            f"output {key} of stack {target.stack!r} is not a job request: {error}"
+        ) from error
+    return _rendered(spec, target, client_token=client_token)
+
+
+#: The option behind each argument of a job run, for messages.
+_FLAGS = {
+    "entry_point": "--entry-point",
+    "arguments": "arguments",
+    "submit_parameters": "--spark-submit-parameters",
+    "query": "--query",
+    "init_query_file": "--init-query-file",
+    "parameters": "--hive-parameters",
+    "name": "--name",
+    "mode": "--mode",
+    "retry_policy.max_attempts": "--max-attempts",
+    "retry_policy.max_failed_attempts_per_hour": "--max-failed-attempts-per-hour",
+    "execution_timeout_minutes": "--execution-timeout-minutes",
+    "execution_role_arn": "--execution-role-arn",
+    "application_id": "--application-id",
+    "client_token": "--client-token",
+    "monitoring.log_uri": "--log-uri",
+}
+
+
+def _rendered(spec: JobRunSpec, target: Target, *, client_token: str) -> dict[str, Any]:
+    try:
+        return start_job_run_request(
+            spec, client_token=client_token, release=target.release, engine=target.engine
+        )
+    except EmrServerlessValidationError as error:
+        flag = _FLAGS.get(error.argument, "--tag" if error.argument.startswith("tags") else None)
+        where = flag or error.argument
+        raise JobsError(f"{where} {error.value!r}: {error.rule}. Fix: {error.fix}") from error
+
+
+def _job_driver(args: argparse.Namespace) -> JobDriver:
     if args.entry_point:
-        spark: dict[str, Any] = {"entryPoint": args.entry_point}
-        if args.arguments:
-            spark["entryPointArguments"] = list(args.arguments)
-        if args.spark_submit_parameters:
-            spark["sparkSubmitParameters"] = args.spark_submit_parameters
-        return {"sparkSubmit": spark}
-    hive: dict[str, Any] = {"query": args.query}
-    if args.init_query_file:
-        hive["initQueryFile"] = args.init_query_file
-    if args.hive_parameters:
-        hive["parameters"] = args.hive_parameters
-    return {"hive": hive}
+        return SparkSubmit(
+            entry_point=args.entry_point,
+            arguments=tuple(args.arguments),
+            submit_parameters=args.spark_submit_parameters or None,
+        )
+    return HiveQuery(
+        query=args.query,
+        init_query_file=args.init_query_file or None,
+        parameters=args.hive_parameters or None,
+    )
 
 
 def _default_name(args: argparse.Namespace, target: Target) -> str:
@@ -576,21 +750,17 @@ def _default_name(args: argparse.Namespace, target: Target) -> str:
     return f"{target.team}-{script}" if target.team else script
 
 
-def _monitoring(args: argparse.Namespace, target: Target) -> dict[str, Any]:
+def _monitoring(args: argparse.Namespace, target: Target) -> JobMonitoring | None:
     outputs = target.outputs
-    monitoring: dict[str, Any] = {}
     log_uri = args.log_uri or (outputs.log_uri if outputs else None)
-    if log_uri:
-        s3: dict[str, Any] = {"logUri": log_uri}
-        if outputs and outputs.log_encryption_key_arn:
-            s3["encryptionKeyArn"] = outputs.log_encryption_key_arn
-        monitoring["s3MonitoringConfiguration"] = s3
-    if outputs and outputs.log_group_name:
-        monitoring["cloudWatchLoggingConfiguration"] = {
-            "enabled": True,
-            "logGroupName": outputs.log_group_name,
-        }
-    return monitoring
+    log_group = outputs.log_group_name if outputs else None
+    if not log_uri and not log_group:
+        return None
+    return JobMonitoring(
+        log_uri=log_uri or None,
+        log_encryption_key_arn=outputs.log_encryption_key_arn if outputs and log_uri else None,
+        log_group_name=log_group,
+    )
 
 
 # --------------------------------------------------------------------------- status and wait

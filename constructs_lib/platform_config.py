@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +37,7 @@ from constructs_lib.config_reader import (
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.image_references import IMAGE_TAG
 from constructs_lib.monitoring_rules import RETENTION_DAYS
+from constructs_lib.schedule_rules import check_schedule_expression, check_time_zone
 from constructs_lib.stack_outputs import (
     network_stack_name,
     pascal_case,
@@ -251,6 +252,7 @@ class TeamConfig:
     glue_databases: GlueDatabases
     alarms: AlarmConfig
     prometheus: bool
+    jobs: tuple[JobConfig, ...] = ()
     source: str = field(default=DEFAULT_CONFIG_FILE, compare=False)
     origins: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
 
@@ -376,7 +378,7 @@ def _key_path(
     setting: str,
     settings: Sequence[str],
 ) -> str:
-    if setting.split(".", 1)[0] not in settings:
+    if re.sub(r"\[\d+\]$", "", setting.split(".", 1)[0]) not in settings:
         raise ValueError(f"{setting!r} is not one of the settings {', '.join(settings)}")
     return f"{source}: {origin(dict(origins), f'{prefix}.{setting}')}"
 
@@ -458,7 +460,7 @@ _NETWORK_REQUIRED = ("vpc_cidr",)
 _NETWORK_OPTIONAL = ("availability_zones", "nat_gateways", "headroom")
 _ENVIRONMENT_KEYS = ("platform", "teams")
 _TEAM_REQUIRED = ("name", "application")
-_TEAM_OPTIONAL = ("data", "glue_databases", "alarms", "prometheus")
+_TEAM_OPTIONAL = ("data", "glue_databases", "alarms", "prometheus", "jobs")
 _TEAM_KEYS = (*_TEAM_REQUIRED, *_TEAM_OPTIONAL)
 _APPLICATION_REQUIRED = ("type", "release_label", "workers", "maximum_capacity")
 _APPLICATION_OPTIONAL = ("architecture", "idle_timeout_minutes", "image_tag")
@@ -629,6 +631,7 @@ def _read_team(node: Node, index: int) -> TeamConfig:
         glue_databases=_read_glue(team["glue_databases"]),
         alarms=_read_alarms(team["alarms"]),
         prometheus=team["prometheus"].boolean(default=False),
+        jobs=_read_jobs(team["jobs"], _application_type(team["application"])),
         source=node.ctx.source,
         origins=_origins_under(node.ctx, node.path),
     )
@@ -768,3 +771,162 @@ def _name(node: Node, maximum: int, *, example: str) -> str:
     if len(name) > maximum:
         node.fail(rule, f"shorten it to {maximum} characters or fewer")
     return name
+
+
+# --------------------------------------------------------------------------- jobs
+#
+# A team's declared jobs (``teams[].jobs``): what each runs, with what, when and how long.
+# Shapes are checked here; the job constructs check the rest (StartJobRun limits by
+# release, worker sizes) and their errors are blamed at ``jobs[<i>].<key>``.
+
+MAX_JOB_NAME = 40
+#: Workflow re-runs are the job's retry policy: attempts = retries + 1 (guide L3216).
+MAX_JOB_RETRIES = 9
+_JOB_KEYS = (
+    "name",
+    "entry_point",
+    "project",
+    "arguments",
+    "spark_submit_parameters",
+    "query",
+    "init_query_file",
+    "hive_parameters",
+    "schedule",
+    "time_zone",
+    "flexible_window_minutes",
+    "retries",
+    "timeout_minutes",
+)
+_SPARK_JOB_ONLY = ("entry_point", "project", "arguments", "spark_submit_parameters")
+_HIVE_JOB_ONLY = ("query", "init_query_file", "hive_parameters")
+_ANY_TEXT = re.compile(r".*\S.*", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    """One declared job of a team.
+
+    A Spark job has ``entry_point`` (an ``s3://`` URI, a path in the image, or a key under
+    the team's scripts location) or ``project`` (a PySpark folder, relative to the config
+    file, packaged at synth). A Hive job has ``query`` (and ``init_query_file``), URIs or
+    keys under the scripts location.
+    """
+
+    name: str
+    index: int
+    entry_point: str | None = None
+    project: str | None = None
+    arguments: tuple[str, ...] = ()
+    spark_submit_parameters: str | None = None
+    query: str | None = None
+    init_query_file: str | None = None
+    hive_parameters: str | None = None
+    schedule: str | None = None
+    time_zone: str | None = None
+    flexible_window_minutes: int | None = None
+    retries: int = 0
+    timeout_minutes: int | None = None
+
+    @property
+    def setting(self) -> str:
+        """The job's key path under its team, e.g. ``jobs[0]``."""
+        return f"jobs[{self.index}]"
+
+    def project_folder(self, source: str) -> Path | None:
+        """``project`` resolved against the folder of the config file ``source``."""
+        if self.project is None:
+            return None
+        return Path(source).resolve().parent / self.project
+
+
+def _application_type(node: Node) -> EngineType | None:
+    value = node.value.get("type") if isinstance(node.value, dict) else None
+    return next((t for t in EngineType if t.value == value), None)
+
+
+def _read_jobs(node: Node, engine: EngineType | None) -> tuple[JobConfig, ...]:
+    jobs = tuple(_read_job(element, index, engine) for index, element in enumerate(node.elements()))
+    seen: set[str] = set()
+    for job, element in zip(jobs, node.elements(), strict=True):
+        if job.name in seen:
+            element["name"].fail("another job of the team has this name", "rename one of them")
+        seen.add(job.name)
+    return jobs
+
+
+def _optional_text(node: Node, rule: str, example: str) -> str | None:
+    return node.text(_ANY_TEXT, rule, example=example) or None
+
+
+def _read_job(node: Node, index: int, engine: EngineType | None) -> JobConfig:
+    job = node.mapping(required=("name",), optional=_JOB_KEYS[1:])
+    name = job["name"].text(
+        _NAME,
+        "job names are lower-case letters, digits and single hyphens, starting with a letter, "
+        f"at most {MAX_JOB_NAME} characters (they go into output keys and run names)",
+        example="nightly-wordcount",
+    )
+    if len(name) > MAX_JOB_NAME:
+        job["name"].fail(f"at most {MAX_JOB_NAME} characters", "shorten the name")
+    if job.usable:
+        _check_job_kind(job, engine)
+    schedule = _optional_text(job["schedule"], "must be a schedule expression", "cron(0 2 * * ? *)")
+    if schedule is not None:
+        _domain(job["schedule"], lambda: check_schedule_expression(schedule))
+    time_zone = _optional_text(job["time_zone"], "must be a time zone name", "Europe/Paris")
+    if time_zone is not None:
+        _domain(job["time_zone"], lambda: check_time_zone(time_zone))
+        if schedule is None:
+            job["time_zone"].fail("a time zone goes with a schedule", "add schedule: ...")
+    window = job["flexible_window_minutes"]
+    arguments = [
+        element.text(_ANY_TEXT, "arguments are text", example="s3://bucket/input/")
+        if not isinstance(element.value, str)
+        else element.value
+        for element in job["arguments"].elements()
+    ]
+    return JobConfig(
+        name=name,
+        index=index,
+        entry_point=_optional_text(job["entry_point"], "must be text", "s3://bucket/job.py"),
+        project=_optional_text(job["project"], "must be a folder path", "jobs/wordcount"),
+        arguments=tuple(arguments),
+        spark_submit_parameters=_optional_text(
+            job["spark_submit_parameters"], "must be text", "--conf spark.executor.cores=4"
+        ),
+        query=_optional_text(job["query"], "must be text", "s3://bucket/report.sql"),
+        init_query_file=_optional_text(job["init_query_file"], "must be text", "init.sql"),
+        hive_parameters=_optional_text(job["hive_parameters"], "must be text", "--hiveconf a=b"),
+        schedule=schedule,
+        time_zone=time_zone,
+        flexible_window_minutes=window.integer(minimum=1, maximum=1440) if window.present else None,
+        retries=job["retries"].integer(minimum=0, maximum=MAX_JOB_RETRIES, default=0),
+        timeout_minutes=job["timeout_minutes"].integer(minimum=0)
+        if job["timeout_minutes"].present
+        else None,
+    )
+
+
+def _check_job_kind(job: Node, engine: EngineType | None) -> None:
+    present = {key for key in _JOB_KEYS if job[key].present}
+    if engine is EngineType.HIVE:
+        for key in sorted(present & set(_SPARK_JOB_ONLY)):
+            job[key].fail("the team runs a HIVE application: jobs are queries", "use query: ...")
+        if "query" not in present:
+            job["query"].fail("is required for a Hive job", "add query: s3://bucket/report.sql")
+        return
+    for key in sorted(present & set(_HIVE_JOB_ONLY)):
+        job[key].fail("the team runs a SPARK application", "use entry_point: or project:")
+    if ("entry_point" in present) == ("project" in present):
+        job["entry_point"].fail(
+            "a Spark job has one of entry_point (a script or JAR) and project (a PySpark folder)",
+            "give one of them",
+        )
+
+
+def _domain(node: Node, check: Callable[[], object]) -> None:
+    """Record a library rule's refusal of ``node``'s value at its key path."""
+    try:
+        check()
+    except EmrServerlessValidationError as error:
+        node.fail(error.rule, error.fix)

@@ -9,7 +9,9 @@ from typing import Any
 
 from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_lib.application import EmrServerlessApplication
@@ -17,31 +19,70 @@ from constructs_lib.application_image import ApplicationImage
 from constructs_lib.application_logs import ApplicationLogs
 from constructs_lib.application_monitoring import ApplicationMonitoring
 from constructs_lib.application_rules import MaximumCapacity
+from constructs_lib.compliance import acknowledge_wildcard_resource
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.image_repository import CustomImageRepository
 from constructs_lib.job_defaults import job_defaults
+from constructs_lib.job_definition import HiveJob, JobDefinition, SparkJob
+from constructs_lib.job_outputs import (
+    job_request_description,
+    job_request_output_key,
+    job_state_machine_description,
+    job_state_machine_output_key,
+    release_description,
+    release_output_key,
+)
+from constructs_lib.job_runs import RetryPolicy
+from constructs_lib.job_schedule import JobSchedule, new_dead_letter_queue
+from constructs_lib.job_workflow import JobWorkflow
 from constructs_lib.managed_policy_role import ManagedPolicyRole
 from constructs_lib.monitoring_configuration import MonitoringConfiguration
 from constructs_lib.network import EmrServerlessNetwork
 from constructs_lib.platform_config import (
     DataLocation,
     EnvironmentConfig,
+    JobConfig,
     PlatformConfigError,
     TeamConfig,
 )
 from constructs_lib.prometheus_workspace import PrometheusWorkspaceBase
+from constructs_lib.pyspark_package import PySparkPackage
 from constructs_lib.releases import ReleaseLabel
 from constructs_lib.runtime_configuration import Classification, hive_site
 from constructs_lib.runtime_role import JobRuntimeRole
 from constructs_lib.secure_bucket import SecureBucket
-from constructs_lib.stack_outputs import OutputField, output_description, output_key
-from constructs_lib.workers import MAX_GB_PER_VCPU, EngineType, InitialWorkers
+from constructs_lib.stack_outputs import (
+    OutputField,
+    output_description,
+    output_key,
+    pascal_case,
+)
+from constructs_lib.workers import MAX_GB_PER_VCPU, EngineType, InitialWorkers, WorkerType
 from stacks.retention import retention_days
 
 #: Where a Hive team's scratch and warehouse directories go, under its output prefix;
 #: Hive jobs fail without them (guide L2326, L3052-3056).
 HIVE_SCRATCH_DIR = "hive/scratch/"
 HIVE_WAREHOUSE_DIR = "hive/warehouse/"
+
+#: What the job command calls on the team's stack (it reads the outputs).
+DESCRIBE_STACK_ACTIONS: tuple[str, ...] = ("cloudformation:DescribeStacks",)
+
+#: A job construct's argument -> the job setting behind it.
+_JOB_SETTINGS = {
+    "execution_timeout_minutes": "timeout_minutes",
+    "retry_policy.max_attempts": "retries",
+    "entry_point": "entry_point",
+    "arguments": "arguments",
+    "submit_parameters": "spark_submit_parameters",
+    "query": "query",
+    "init_query_file": "init_query_file",
+    "parameters": "hive_parameters",
+    "project": "project",
+    "entry_point (project)": "project",
+    "requirements": "project",
+    "release": "project",
+}
 
 #: Config settings of the application arguments whose errors map one to one.
 _SETTING_OF_ARGUMENT: dict[str, str] = {
@@ -72,7 +113,9 @@ class TeamStack(Stack):
     - log destinations (S3 with a KMS key, CloudWatch Logs, managed persistence);
     - the application on the environment's network, its jobs sized like the team's workers;
     - a dashboard, the team's alarms and job-state notifications on a team topic;
-    - a job-submitter role, and the outputs the job command reads.
+    - a job-submitter role, and the outputs the job command reads;
+    - per declared job: its request (an output the job command and Airflow read), a
+      workflow that runs it and notifies the team topic on failure, and its schedule.
     """
 
     def __init__(
@@ -137,7 +180,135 @@ class TeamStack(Stack):
             f"{environment.name}",
         )
         self.application.grant_start_job_run(self.submitter_role, self.runtime_role)
+        self._grant_describe_stack(self.submitter_role)
+        #: The declared jobs by name, with their workflows and schedules.
+        self.jobs: dict[str, JobDefinition] = {}
+        self.workflows: dict[str, JobWorkflow] = {}
+        self.schedules: dict[str, JobSchedule] = {}
+        if team.jobs:
+            self._jobs(team, environment, buckets["scripts"])
         self._outputs(team)
+
+    def _grant_describe_stack(self, grantee: iam.IGrantable) -> iam.Grant:
+        """``cloudformation:DescribeStacks`` on this stack: the job command reads its outputs."""
+        arn = self.format_arn(
+            service="cloudformation", resource="stack", resource_name=f"{self.stack_name}/*"
+        )
+        grant = iam.Grant.add_to_principal(
+            grantee=grantee, actions=list(DESCRIBE_STACK_ACTIONS), resource_arns=[arn]
+        )
+        if isinstance(grantee, Construct):
+            acknowledge_wildcard_resource(
+                grantee,
+                arn,
+                "A stack's ARN ends with the id CloudFormation gives it on creation; "
+                "<stack name>/* is this one stack, the narrowest ARN known before deploying.",
+            )
+        return grant
+
+    def _jobs(self, team: TeamConfig, environment: EnvironmentConfig, scripts: s3.IBucket) -> None:
+        """Each declared job, its workflow, its schedule, and its outputs."""
+        key = kms.Key(
+            self,
+            "JobsKey",
+            description=f"Encrypts {team.name}'s job workflow logs, schedules and their "
+            "dead-letter queue",
+            enable_key_rotation=True,
+        )
+        queue: sqs.IQueue | None = None
+        for job_config in team.jobs:
+            job = self._job(team, job_config, scripts)
+            workflow = JobWorkflow(
+                self,
+                f"Job{pascal_case(job_config.name)}Workflow",
+                job=job,
+                notification_topic=self.monitoring.topic,
+                encryption_key=key,
+                log_retention=retention_days(environment.log_retention_days),
+            )
+            self.jobs[job_config.name] = job
+            self.workflows[job_config.name] = workflow
+            if job_config.schedule is not None:
+                queue = queue or new_dead_letter_queue(
+                    self, "JobsDeadLetterQueue", encryption_key=key
+                )
+                with team.blame(f"{job_config.setting}.schedule"):
+                    self.schedules[job_config.name] = JobSchedule(
+                        self,
+                        f"Job{pascal_case(job_config.name)}Schedule",
+                        job=job,
+                        workflow=workflow,
+                        expression=job_config.schedule,
+                        time_zone=job_config.time_zone,
+                        flexible_window_minutes=job_config.flexible_window_minutes,
+                        dead_letter_queue=queue,
+                        encryption_key=key,
+                    )
+            CfnOutput(
+                self,
+                job_request_output_key(team.name, job_config.name),
+                value=job.request_json(),
+                description=job_request_description(team.name, job_config.name),
+            )
+            CfnOutput(
+                self,
+                job_state_machine_output_key(team.name, job_config.name),
+                value=workflow.state_machine_arn,
+                description=job_state_machine_description(team.name, job_config.name),
+            )
+
+    def _job(self, team: TeamConfig, config: JobConfig, scripts: s3.IBucket) -> JobDefinition:
+        """The job definition of ``config``, blamed at its key when a rule refuses it."""
+        construct_id = f"Job{pascal_case(config.name)}"
+        location = team.data.scripts
+
+        def in_scripts(path: str | None) -> str | None:
+            if path is None or path.startswith(("s3://", "/", "local://")):
+                return path
+            return f"s3://{scripts.bucket_name}/{location.prefix}{path}"
+
+        common: dict[str, Any] = {
+            "application": self.application,
+            "runtime_role": self.runtime_role,
+            "name": f"{team.name}-{config.name}",
+            "retry_policy": RetryPolicy(max_attempts=config.retries + 1)
+            if config.retries
+            else None,
+            "execution_timeout_minutes": config.timeout_minutes,
+            "tags": {"team": team.name, "job": config.name},
+        }
+        # the team's worker sizes: checked against the maximum capacity, and not repeated
+        # in the request (the application's defaults already carry them)
+        sizes = {w.worker_type: w.configuration for w in team.application.workers}
+        with _blamed_job(team, config):
+            if team.application.type is EngineType.HIVE:
+                return HiveJob(
+                    self,
+                    construct_id,
+                    driver=sizes.get(WorkerType.HIVE_DRIVER),
+                    tez_task=sizes.get(WorkerType.TEZ_TASK),
+                    query=in_scripts(config.query) or "",
+                    init_query_file=in_scripts(config.init_query_file),
+                    hive_parameters=config.hive_parameters,
+                    **common,
+                )
+            code = None
+            folder = config.project_folder(team.source)
+            if folder is not None:
+                code = PySparkPackage(
+                    self, f"{construct_id}Code", project=str(folder), application=self.application
+                )
+            return SparkJob(
+                self,
+                construct_id,
+                driver=sizes.get(WorkerType.SPARK_DRIVER),
+                executor=sizes.get(WorkerType.SPARK_EXECUTOR),
+                entry_point=in_scripts(config.entry_point),
+                code=code,
+                arguments=config.arguments,
+                spark_submit_parameters=config.spark_submit_parameters,
+                **common,
+            )
 
     def _data(self, team: TeamConfig) -> dict[str, s3.IBucket]:
         """The team's buckets by data role, with the runtime role's grants on their prefixes."""
@@ -238,6 +409,12 @@ class TeamStack(Stack):
                 value=value,
                 description=output_description(team.name, field),
             )
+        CfnOutput(
+            self,
+            release_output_key(team.name),
+            value=team.application.release_label,
+            description=release_description(team.name),
+        )
 
 
 def _with_hive_directories(
@@ -251,6 +428,26 @@ def _with_hive_directories(
             "hive.metastore.warehouse.dir": f"{prefix}{HIVE_WAREHOUSE_DIR}",
         }
     )
+
+
+@contextmanager
+def _blamed_job(team: TeamConfig, job: JobConfig) -> Iterator[None]:
+    """Re-raise a job construct's validation error at the job setting it came from."""
+    try:
+        yield
+    except PlatformConfigError:
+        raise
+    except EmrServerlessValidationError as error:
+        if error.argument.split(".", 1)[0] in ("driver", "executor", "tez_task"):
+            # the job runs the team's workers: what does not fit is the maximum capacity
+            with team.blame("application.maximum_capacity"):
+                raise
+        head = error.argument.split("[", 1)[0]
+        setting = _JOB_SETTINGS.get(error.argument) or _JOB_SETTINGS.get(head)
+        if setting is None and error.argument.startswith("requirements"):
+            setting = "project"
+        with team.blame(f"{job.setting}.{setting}" if setting else job.setting):
+            raise
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from moto import mock_aws
 
+from constructs_lib.job_outputs import job_request_output_key, release_output_key
 from constructs_lib.jobs import (
     EXIT_ERROR,
     EXIT_JOB_FAILED,
@@ -87,7 +88,7 @@ def stack(outputs: dict[str, str], *, team: str = "analytics") -> dict[str, Any]
             {
                 "OutputKey": key,
                 "OutputValue": value,
-                "Description": output_description(team, fields[key]),
+                "Description": output_description(team, fields[key]) if key in fields else key,
             }
             for key, value in outputs.items()
         ],
@@ -515,7 +516,7 @@ def test_bad_s3_uris_in_other_options(option: str, uri: str) -> None:
         (
             ("--poll-seconds", "0", "--wait"),
             None,
-            "argument --poll-seconds: 0: must be more than 0",
+            "argument --poll-seconds: 0: must be a finite number more than 0",
         ),
         (("--mode", "FAST"), None, "argument --mode: invalid choice: 'FAST'"),
         (("--max-attempts", "two"), None, "argument --max-attempts: invalid int value: 'two'"),
@@ -615,6 +616,233 @@ def test_module_runs_as_a_program_without_aws_cdk() -> None:
         check=True,
     )
     assert loaded.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------- numbers (issue 15)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--poll-seconds", "nan"),
+        ("--poll-seconds", "inf"),
+        ("--poll-seconds", "-inf"),
+        ("--poll-seconds", "-1"),
+        ("--poll-seconds", "3600.5"),
+        ("--poll-seconds", "1e309"),
+        ("--timeout-minutes", "nan"),
+        ("--timeout-minutes", "inf"),
+        ("--timeout-minutes", "-0.5"),
+        ("--timeout-minutes", "1000721"),
+    ],
+)
+def test_wait_numbers_must_be_finite_and_in_range(option: str, value: str) -> None:
+    for argv in (
+        ["wait", "--application-id", APP_ID, JOB_ID, f"{option}={value}"],
+        [*submit("--wait"), f"{option}={value}"],
+    ):
+        refuses(argv, f"argument {option}: {value}: must be a finite number")
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--poll-seconds", "3600"), ("--poll-seconds", "0.001")]
+)
+def test_wait_numbers_valid_neighbours(aws: FakeSession, option: str, value: str) -> None:
+    expect_runs(aws, job_run("SUCCESS"))
+    rt = runtime(aws)
+    assert run(["wait", "--application-id", APP_ID, JOB_ID, option, value], rt) == EXIT_OK
+
+
+@pytest.mark.parametrize(("minutes", "code"), [("0", EXIT_TIMEOUT), ("1000720", EXIT_OK)])
+def test_wait_timeout_neighbours(aws: FakeSession, minutes: str, code: int) -> None:
+    final = "RUNNING" if code == EXIT_TIMEOUT else "SUCCESS"
+    expect_runs(aws, job_run(final))
+    rt = runtime(aws)
+    argv = ["wait", "--application-id", APP_ID, JOB_ID, "--timeout-minutes", minutes]
+    assert run(argv, rt) == code
+
+
+# ---------------------------------------------------------------- timeouts by release (issue 14)
+
+
+def config_with_release(tmp_path: Path, release: str) -> Path:
+    config = yaml.safe_load((Path(__file__).parent.parent / "platform.yaml").read_text())
+    config["platform"]["name"] = "lake"
+    config["teams"][0]["application"]["release_label"] = release
+    config["teams"][0].pop("jobs", None)
+    path = tmp_path / "platform.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("release", "minutes", "fragment"),
+    [
+        ("emr-7.11.0", "0", "cannot turn its timeout off with 0"),
+        ("emr-7.11.0", "10081", "1-10,080 minutes for a batch run on emr-7.11.0"),
+        ("emr-7.12.0", "0", "release-version-7110"),
+    ],
+)
+def test_batch_timeouts_are_refused_by_the_configs_release(
+    aws: FakeSession, tmp_path: Path, release: str, minutes: str, fragment: str
+) -> None:
+    path = config_with_release(tmp_path, release)
+    expect_stack(aws)
+    rt = runtime(aws)
+    argv = [
+        "submit",
+        "--environment",
+        "dev",
+        "--config",
+        str(path),
+        "--team",
+        "analytics",
+        "--entry-point",
+        "s3://b-1/a.py",
+        "--execution-timeout-minutes",
+        minutes,
+    ]
+    assert run(argv, rt) == EXIT_ERROR
+    line = one_error_line(rt)
+    assert f"--execution-timeout-minutes {int(minutes)}" in line
+    assert fragment in line
+
+
+@pytest.mark.parametrize(
+    ("release", "minutes"), [("emr-7.11.0", "1"), ("emr-7.11.0", "10080"), ("emr-7.10.0", "0")]
+)
+def test_batch_timeout_neighbours_by_release(
+    aws: FakeSession, tmp_path: Path, release: str, minutes: str
+) -> None:
+    path = config_with_release(tmp_path, release)
+    expect_stack(aws)
+    rt = runtime(aws)
+    argv = [
+        "submit",
+        "--environment",
+        "dev",
+        "--config",
+        str(path),
+        "--team",
+        "analytics",
+        "--entry-point",
+        "s3://b-1/a.py",
+        "--execution-timeout-minutes",
+        minutes,
+        "--dry-run",
+    ]
+    assert run(argv, rt) == EXIT_OK, err(rt)
+    assert json.loads(out(rt))["request"]["executionTimeoutMinutes"] == int(minutes)
+
+
+def test_the_stacks_release_output_bounds_timeouts_with_stack(aws: FakeSession) -> None:
+    expect_stack(aws, team_outputs() | {release_output_key("analytics"): "emr-7.12.0"})
+    rt = runtime(aws)
+    assert run(submit("--execution-timeout-minutes", "0"), rt) == EXIT_ERROR
+    assert "cannot turn its timeout off" in one_error_line(rt)
+
+
+def test_streaming_timeouts_keep_the_api_range(aws: FakeSession) -> None:
+    expect_stack(aws, team_outputs() | {release_output_key("analytics"): "emr-7.12.0"})
+    rt = runtime(aws)
+    extra = ("--mode", "STREAMING", "--execution-timeout-minutes", "0", "--dry-run")
+    assert run(submit(*extra), rt) == EXIT_OK, err(rt)
+
+
+def test_retry_policy_before_7_1_is_refused_by_release(aws: FakeSession) -> None:
+    expect_stack(aws, team_outputs() | {release_output_key("analytics"): "emr-7.0.0"})
+    rt = runtime(aws)
+    assert run(submit("--max-attempts", "2"), rt) == EXIT_ERROR
+    assert "--max-attempts 2: retry policies need emr-7.1.0 or later" in one_error_line(rt)
+
+
+# ---------------------------------------------------------------- declared jobs (--job)
+
+DECLARED = {
+    "applicationId": APP_ID,
+    "executionRoleArn": ROLE,
+    "jobDriver": {
+        "sparkSubmit": {
+            "entryPoint": "s3://lake-assets/abc.py",
+            "entryPointArguments": ["s3://lake-data/raw/"],
+        }
+    },
+    "name": "analytics-nightly",
+    "configurationOverrides": {
+        "applicationConfiguration": [
+            {"classification": "spark-defaults", "properties": {"spark.archives": "s3://x/y.zip#e"}}
+        ],
+        **MONITORING,
+    },
+    "retryPolicy": {"maxAttempts": 2},
+    "executionTimeoutMinutes": 120,
+    "tags": {"job": "nightly"},
+}
+
+
+def declared_outputs(document: str | None = None) -> dict[str, str]:
+    value = json.dumps(DECLARED) if document is None else document
+    return team_outputs() | {job_request_output_key("analytics", "nightly"): value}
+
+
+def test_a_declared_job_sends_the_request_its_stack_rendered(aws: FakeSession) -> None:
+    expect_stack(aws, declared_outputs())
+    expect_start(aws, {**DECLARED, "clientToken": TOKEN})
+    rt = runtime(aws)
+    assert run(["submit", *TARGET, "--job", "nightly", "--json"], rt) == EXIT_OK, err(rt)
+    assert json.loads(out(rt))["jobRunId"] == JOB_ID
+
+
+def test_a_declared_job_with_the_config(aws: FakeSession, tmp_path: Path) -> None:
+    path = config_with_release(tmp_path, "emr-7.6.0")
+    expect_stack(aws, declared_outputs())
+    rt = runtime(aws)
+    argv = ["submit", "--environment", "dev", "--config", str(path), "--team", "analytics"]
+    assert run([*argv, "--job", "nightly", "--dry-run", "--client-token", "t.1"], rt) == EXIT_OK
+    assert json.loads(out(rt))["request"] == {**DECLARED, "clientToken": "t.1"}
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ("--entry-point", "s3://b-1/a.py"),
+        ("--name", "other"),
+        ("--tag", "a=b"),
+        ("--execution-timeout-minutes", "5"),
+        ("--mode", "STREAMING"),
+        ("--", "arg"),
+    ],
+)
+def test_a_declared_job_takes_no_request_options(extra: tuple[str, ...]) -> None:
+    refuses(["submit", *TARGET, "--job", "nightly", *extra], "with --job: a declared job sends")
+
+
+def test_an_undeclared_job_is_named(aws: FakeSession) -> None:
+    expect_stack(aws, declared_outputs())
+    rt = runtime(aws)
+    assert run(["submit", *TARGET, "--job", "nightli"], rt) == EXIT_ERROR
+    line = one_error_line(rt)
+    assert "has no output AnalyticsJobNightliRequest for job 'nightli'" in line
+    assert "did you mean 'AnalyticsJobNightly'" in line
+
+
+@pytest.mark.parametrize(
+    ("document", "fragment"),
+    [("not json", "is not a job request"), ('{"applicationId": "a"}', "is required")],
+)
+def test_a_broken_job_output_is_reported(aws: FakeSession, document: str, fragment: str) -> None:
+    expect_stack(aws, declared_outputs(document))
+    rt = runtime(aws)
+    assert run(["submit", *TARGET, "--job", "nightly"], rt) == EXIT_ERROR
+    assert fragment in one_error_line(rt)
+
+
+def test_a_declared_job_is_checked_against_the_release(aws: FakeSession) -> None:
+    outputs = declared_outputs() | {release_output_key("analytics"): "emr-7.0.0"}
+    expect_stack(aws, outputs)
+    rt = runtime(aws)
+    assert run(["submit", *TARGET, "--job", "nightly"], rt) == EXIT_ERROR
+    assert "retry policies need emr-7.1.0" in one_error_line(rt)
 
 
 # ---------------------------------------------------------------- status and wait

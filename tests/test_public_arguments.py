@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -118,6 +119,21 @@ class Scene:
             "namespace": "rules",
             "data": "groups: []",
             "log_group": logs.LogGroup.from_log_group_name(stack, "Logs", "/emr/logs"),
+            # jobs (issue 16)
+            "job": constructs_lib.SparkJob(
+                stack,
+                "Job",
+                application=self.application,
+                runtime_role=self.runtime_role,
+                entry_point="s3://lake-jobs/a.py",
+            ),
+            "expression": "rate(1 day)",
+            "project": str(Path(__file__).resolve().parent.parent / "jobs" / "wordcount"),
+            "query": "s3://lake-jobs/q.sql",
+            "action": constructs_lib.ApplicationAction.START,
+            "entry_point": "s3://lake-jobs/a.py",
+            "execution_role_arn": "arn:aws:iam::123456789012:role/runtime",
+            "driver": constructs_lib.SparkSubmit("s3://lake-jobs/a.py"),
         }
 
     def construct_id(self) -> str:
