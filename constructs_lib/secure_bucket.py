@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import FeatureFlags, RemovalPolicy, Stack
+from aws_cdk import Annotations, FeatureFlags, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
-from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.server_access_logs_bucket import (
     ServerAccessLogsBucket,
     acknowledge_no_replication,
@@ -56,7 +56,6 @@ class SecureBucket(s3.Bucket):
         :param removal_policy: what happens to the bucket (and a key it creates) when it
             leaves the stack. Default: ``RETAIN``.
         """
-        _require_access_log_bucket_policies(scope, construct_id)
         if encryption_key is None:
             encryption_key = kms.Key(
                 scope,
@@ -66,6 +65,13 @@ class SecureBucket(s3.Bucket):
                 removal_policy=removal_policy,
             )
         logs_bucket = server_access_logs_bucket or ServerAccessLogsBucket.of(Stack.of(scope))
+        logs_prefix = server_access_logs_prefix or f"{construct_id}/"
+        # Without the feature flag, aws-cdk-lib grants log delivery to a bucket it owns with
+        # an ACL, which the logs bucket's BucketOwnerEnforced ownership forbids; grant it
+        # with a bucket policy here instead, as aws-cdk-lib does with the flag on.
+        grant_by_policy = isinstance(logs_bucket, s3.Bucket) and not FeatureFlags.of(
+            logs_bucket
+        ).is_enabled(ACCESS_LOGS_BUCKET_POLICY_FLAG)
         super().__init__(
             scope,
             construct_id,
@@ -77,27 +83,60 @@ class SecureBucket(s3.Bucket):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             enforce_ssl=True,
             minimum_tls_version=1.2,
-            server_access_logs_bucket=logs_bucket,
-            server_access_logs_prefix=server_access_logs_prefix or f"{construct_id}/",
+            server_access_logs_bucket=(
+                _reference(scope, f"{construct_id}AccessLogs", logs_bucket)
+                if grant_by_policy
+                else logs_bucket
+            ),
+            server_access_logs_prefix=logs_prefix,
             lifecycle_rules=list(lifecycle_rules) or None,
             replication_rules=list(replication_rules) or None,
             removal_policy=removal_policy,
         )
+        if grant_by_policy:
+            _allow_log_delivery(logs_bucket, source=self, prefix=logs_prefix)
         if not replication_rules:
             acknowledge_no_replication(self)
 
 
-#: With this aws-cdk-lib feature flag off, S3 access-log delivery is granted with an ACL,
-#: which the logs bucket's ``BucketOwnerEnforced`` object ownership (no ACLs) forbids.
+#: With this aws-cdk-lib feature flag off, aws-cdk-lib grants S3 access-log delivery with an
+#: ACL, which the logs bucket's ``BucketOwnerEnforced`` object ownership (no ACLs) forbids;
+#: :class:`SecureBucket` then grants it with a bucket policy itself.
 ACCESS_LOGS_BUCKET_POLICY_FLAG = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
 
+#: The warning aws-cdk-lib records when it cannot grant log delivery to a target bucket.
+_LOGS_POLICY_NOT_ADDED = "@aws-cdk/aws-s3:accessLogsPolicyNotAdded"
 
-def _require_access_log_bucket_policies(scope: Construct, construct_id: str) -> None:
-    if not FeatureFlags.of(scope).is_enabled(ACCESS_LOGS_BUCKET_POLICY_FLAG):
-        raise EmrServerlessValidationError(
-            argument=f"{construct_id} (feature flag {ACCESS_LOGS_BUCKET_POLICY_FLAG})",
-            value=False,
-            rule="secure buckets deliver access logs under a bucket policy with ACLs disabled, "
-            "which needs this aws-cdk-lib feature flag (on in the context `cdk init` writes)",
-            fix=f'add "{ACCESS_LOGS_BUCKET_POLICY_FLAG}": true to the context in cdk.json',
+#: The service principal that delivers S3 server access logs.
+S3_LOGGING_PRINCIPAL = "logging.s3.amazonaws.com"
+
+
+def _reference(scope: Construct, construct_id: str, bucket: s3.Bucket) -> s3.IBucket:
+    """``bucket`` as a reference, so that aws-cdk-lib leaves its permissions alone."""
+    return s3.Bucket.from_bucket_attributes(
+        scope, construct_id, bucket_arn=bucket.bucket_arn, bucket_name=bucket.bucket_name
+    )
+
+
+def _allow_log_delivery(logs_bucket: s3.Bucket, *, source: s3.Bucket, prefix: str) -> None:
+    """The statement aws-cdk-lib adds with the feature flag on: S3 log delivery may put
+    ``source``'s access logs under ``prefix`` (only ``source``'s, when both are in one stack;
+    naming a bucket of another stack would make the stacks reference each other)."""
+    same_stack = Stack.of(logs_bucket).node.path == Stack.of(source).node.path
+    logs_bucket.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[iam.ServicePrincipal(S3_LOGGING_PRINCIPAL)],
+            actions=["s3:PutObject"],
+            resources=[logs_bucket.arn_for_objects(f"{prefix}*")],
+            conditions={
+                "ArnLike": {"aws:SourceArn": source.bucket_arn},
+                "StringEquals": {"aws:SourceAccount": Stack.of(source).account},
+            }
+            if same_stack
+            else None,
         )
+    )
+    Annotations.of(source).acknowledge_warning(
+        _LOGS_POLICY_NOT_ADDED,
+        "SecureBucket grants log delivery to its access-logs bucket with a bucket policy",
+    )

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Match, Template
 
-from constructs_lib.errors import EmrServerlessValidationError
-from constructs_lib.secure_bucket import ACCESS_LOGS_BUCKET_POLICY_FLAG, SecureBucket
+from constructs_lib.secure_bucket import (
+    ACCESS_LOGS_BUCKET_POLICY_FLAG,
+    S3_LOGGING_PRINCIPAL,
+    SecureBucket,
+)
 from constructs_lib.server_access_logs_bucket import ACCESS_LOG_RETENTION_DAYS
 from tests.harness import Synthesis, new_app, synthesize
 
@@ -20,6 +25,15 @@ def synthesis() -> Synthesis:
     SecureBucket(stack, "Plain")
     key = kms.Key(stack, "SharedKey", enable_key_rotation=True)
     SecureBucket(stack, "WithKey", encryption_key=key, removal_policy=cdk.RemovalPolicy.DESTROY)
+    # The same buckets where aws-cdk-lib's flag has its default (off): the context of a stack
+    # overrides the app's for everything in it.
+    without_flag = cdk.Stack(app, "BucketsWithoutFlag")
+    without_flag.node.set_context(ACCESS_LOGS_BUCKET_POLICY_FLAG, False)
+    SecureBucket(without_flag, "Plain")
+    key = kms.Key(without_flag, "SharedKey", enable_key_rotation=True)
+    SecureBucket(
+        without_flag, "WithKey", encryption_key=key, removal_policy=cdk.RemovalPolicy.DESTROY
+    )
     return synthesize(app)
 
 
@@ -144,12 +158,62 @@ def test_gates(synthesis: Synthesis) -> None:
     synthesis.assert_cfn_lint_clean()
 
 
-def test_refuses_an_app_that_would_grant_log_delivery_by_acl() -> None:
+def _log_delivery_statements(template: dict) -> list[dict]:
+    return [
+        statement
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::S3::BucketPolicy"
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]
+        if statement.get("Principal") == {"Service": S3_LOGGING_PRINCIPAL}
+    ]
+
+
+def test_log_delivery_is_granted_by_bucket_policy_for_each_bucket(synthesis: Synthesis) -> None:
+    template = synthesis.templates["Buckets"]
+    (logs,) = [
+        name
+        for name, resource in template["Resources"].items()
+        if name.startswith("ServerAccessLogsBucket") and resource["Type"] == "AWS::S3::Bucket"
+    ]
+    statements = _log_delivery_statements(template)
+    assert len(statements) == 2
+    for statement in statements:
+        assert statement["Action"] == "s3:PutObject"
+        assert statement["Effect"] == "Allow"
+        assert statement["Resource"]["Fn::Join"][1][0] == {"Fn::GetAtt": [logs, "Arn"]}
+        assert set(statement["Condition"]) == {"ArnLike", "StringEquals"}
+
+
+def test_without_the_flag_the_buckets_are_the_same(synthesis: Synthesis) -> None:
+    """With aws-cdk-lib's default (flag off) the bucket grants log delivery itself, exactly as
+    aws-cdk-lib does with the flag on: no ACL, no object-writer ownership."""
+    with_flag = synthesis.templates["Buckets"]
+    without_flag = synthesis.templates["BucketsWithoutFlag"]
+    assert _log_delivery_statements(without_flag) == _log_delivery_statements(with_flag)
+    renamed = json.dumps(without_flag["Resources"]).replace("BucketsWithoutFlag", "Buckets")
+    assert json.loads(renamed) == with_flag["Resources"]
+
+
+def test_without_the_flag_nothing_is_left_to_the_user(synthesis: Synthesis) -> None:
+    assert [f for f in synthesis.findings if f.path.startswith("BucketsWithoutFlag")] == []
+    for bucket in (
+        synthesis.template("BucketsWithoutFlag").find_resources("AWS::S3::Bucket").values()
+    ):
+        assert "AccessControl" not in bucket["Properties"]
+        assert bucket["Properties"]["OwnershipControls"] == {
+            "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]
+        }
+
+
+def test_the_flag_off_is_read_where_the_logs_bucket_is() -> None:
     app = new_app(compliance=False, **{ACCESS_LOGS_BUCKET_POLICY_FLAG: False})
-    with pytest.raises(EmrServerlessValidationError, match="serverAccessLogsUseBucketPolicy"):
-        SecureBucket(cdk.Stack(app, "S"), "Bucket")
+    stack = cdk.Stack(app, "S")
+    SecureBucket(stack, "Bucket")
+    assert stack.node.try_find_child("BucketAccessLogs") is not None
 
 
-def test_accepts_the_flag_on() -> None:
+def test_the_flag_on_leaves_the_grant_to_aws_cdk_lib() -> None:
     app = new_app(compliance=False, **{ACCESS_LOGS_BUCKET_POLICY_FLAG: True})
-    assert SecureBucket(cdk.Stack(app, "S"), "Bucket").node.id == "Bucket"
+    stack = cdk.Stack(app, "S")
+    SecureBucket(stack, "Bucket")
+    assert stack.node.try_find_child("BucketAccessLogs") is None
