@@ -69,9 +69,13 @@ class SecureBucket(s3.Bucket):
         # Without the feature flag, aws-cdk-lib grants log delivery to a bucket it owns with
         # an ACL, which the logs bucket's BucketOwnerEnforced ownership forbids; grant it
         # with a bucket policy here instead, as aws-cdk-lib does with the flag on.
-        grant_by_policy = isinstance(logs_bucket, s3.Bucket) and not FeatureFlags.of(
-            logs_bucket
-        ).is_enabled(ACCESS_LOGS_BUCKET_POLICY_FLAG)
+        grant_to: s3.Bucket | None = None
+        logs_target: s3.IBucket = logs_bucket
+        if isinstance(logs_bucket, s3.Bucket) and not FeatureFlags.of(logs_bucket).is_enabled(
+            ACCESS_LOGS_BUCKET_POLICY_FLAG
+        ):
+            grant_to = logs_bucket
+            logs_target = _reference(scope, f"{construct_id}AccessLogs", logs_bucket)
         super().__init__(
             scope,
             construct_id,
@@ -83,18 +87,14 @@ class SecureBucket(s3.Bucket):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             enforce_ssl=True,
             minimum_tls_version=1.2,
-            server_access_logs_bucket=(
-                _reference(scope, f"{construct_id}AccessLogs", logs_bucket)
-                if grant_by_policy
-                else logs_bucket
-            ),
+            server_access_logs_bucket=logs_target,
             server_access_logs_prefix=logs_prefix,
             lifecycle_rules=list(lifecycle_rules) or None,
             replication_rules=list(replication_rules) or None,
             removal_policy=removal_policy,
         )
-        if grant_by_policy:
-            _allow_log_delivery(logs_bucket, source=self, prefix=logs_prefix)
+        if grant_to is not None:
+            _allow_log_delivery(grant_to, source=self, prefix=logs_prefix)
         if not replication_rules:
             acknowledge_no_replication(self)
 
