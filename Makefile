@@ -35,7 +35,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_DEPRECATED := fail
 CDK_FLAGS := --no-notices --no-version-reporting --ci
 
-.PHONY: synth test lint typecheck unit bench review clean prereqs setup lock plan
+.PHONY: synth test lint typecheck unit consumer bench review clean prereqs setup lock plan
 
 prereqs:
 	@scripts/check_prereqs.sh "$(PYTHON)"
@@ -75,7 +75,15 @@ PYTEST_WORKERS ?= 2
 unit: setup
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
-test: lint typecheck unit
+# The library as another team's app gets it: the built wheel in an environment with the
+# lowest aws-cdk-lib, constructs, cdk-nag and PyYAML pyproject.toml allows (cached in
+# .consumer/, keyed on those versions), every public name imported and every example
+# type-checked and synthesized from a copy outside the repository, with aws-cdk-lib's
+# default feature flags (python app.py) and with the example's cdk.json (the pinned CLI).
+consumer: setup
+	$(PY) scripts/consumer.py --cdk $(CDK)
+
+test: lint typecheck unit consumer
 
 bench: setup
 	$(PY) scripts/bench.py
@@ -102,7 +110,8 @@ clean:
 lock: | prereqs
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet ".[dev]"
+	.lock-venv/bin/pip install --quiet ".[cli]" $$($(PYTHON) -c 'import tomllib; \
+	  print(" ".join(tomllib.load(open("pyproject.toml", "rb"))["dependency-groups"]["dev"]))')
 	{ echo "# Every package of the development environment, pinned. Regenerate with: make lock"; \
 	  .lock-venv/bin/pip freeze --all --exclude-editable | grep -v '^emr-serverless-constructs'; } > requirements.lock
 	rm -rf .lock-venv
