@@ -285,6 +285,6 @@ def test_dashboard_names_within_the_rule_pass(name: str) -> None:
 
 
 def test_a_quota_below_one_is_refused_and_one_passes() -> None:
-    with pytest.raises(EmrServerlessValidationError, match="guide L9071"):
+    with pytest.raises(EmrServerlessValidationError, match=r"endpoints-quotas\.html"):
         _dashboard_with(account_vcpu_quota=0)
     _dashboard_with(account_vcpu_quota=1)

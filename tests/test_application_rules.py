@@ -109,7 +109,7 @@ def test_scheduler_ranges(runs: int, queue: int) -> None:
             max_concurrent_runs=runs, queue_timeout_minutes=queue, release=release
         )
     else:
-        with pytest.raises(EmrServerlessValidationError, match=r"guide L2153"):
+        with pytest.raises(EmrServerlessValidationError, match="applications-concurrency-queuing"):
             rules.check_scheduler(
                 max_concurrent_runs=runs, queue_timeout_minutes=queue, release=release
             )
@@ -277,7 +277,7 @@ def test_network_counts(subnets: int, groups: int) -> None:
 
 @pytest.mark.parametrize("source", ["0.0.0.0/0", "::/0"])
 def test_ingress_from_anywhere_is_refused(source: str) -> None:
-    with pytest.raises(EmrServerlessValidationError, match="guide L1952") as error:
+    with pytest.raises(EmrServerlessValidationError, match=r"vpc-access\.html") as error:
         rules.check_ingress_sources(
             ["10.0.0.0/16", source], argument="security_groups", group="S/G"
         )
@@ -381,7 +381,7 @@ def test_one_pre_initialized_lake_formation_driver_is_a_warning(drivers: int, wa
 
 def test_lake_formation_refuses_hive_and_public_subnets() -> None:
     # Sources: guide L8474 (Spark only), L1943 (public subnets do not support Lake Formation).
-    with pytest.raises(EmrServerlessValidationError, match="L8474"):
+    with pytest.raises(EmrServerlessValidationError, match="lf-enable-considerations"):
         rules.check_lake_formation(
             engine=EngineType.HIVE,
             release=ReleaseLabel.EMR_7_2_0,
@@ -389,7 +389,7 @@ def test_lake_formation_refuses_hive_and_public_subnets() -> None:
             initial={},
             public_subnets=False,
         )
-    with pytest.raises(EmrServerlessValidationError, match="L1943"):
+    with pytest.raises(EmrServerlessValidationError, match=r"vpc-access\.html"):
         rules.check_lake_formation(
             engine=EngineType.SPARK,
             release=ReleaseLabel.EMR_7_2_0,

@@ -134,7 +134,7 @@ def test_default_account_threshold() -> None:
 
 @pytest.mark.parametrize("quota", [0, -16, 16.5, True])
 def test_quotas_below_one_are_refused(quota: object) -> None:
-    with pytest.raises(EmrServerlessValidationError, match="guide L9071") as error:
+    with pytest.raises(EmrServerlessValidationError, match=r"endpoints-quotas\.html") as error:
         rules.check_vcpu_quota(quota)  # type: ignore[arg-type]
     assert error.value.argument == "account_vcpu_quota"
 

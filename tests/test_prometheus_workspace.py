@@ -272,7 +272,7 @@ def test_malformed_workspace_ids_are_refused() -> None:
 
 def test_a_workspace_in_another_account_is_refused() -> None:
     other = f"arn:aws:aps:{REGION}:{OTHER_ACCOUNT}:workspace/{EXISTING_ID}"
-    with pytest.raises(EmrServerlessValidationError, match="L5506") as error:
+    with pytest.raises(EmrServerlessValidationError, match="monitor-with-prometheus") as error:
         PrometheusWorkspace.from_workspace_arn(refusal_stack(), "Existing", other)
     assert error.value.argument == "workspace_arn"
     PrometheusWorkspace.from_workspace_arn(refusal_stack(), "Existing", EXISTING_ARN)
