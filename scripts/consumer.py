@@ -181,6 +181,15 @@ def _consumer_env(venv: Path) -> dict[str, str]:
     return env
 
 
+def _failing_annotations(entries_by_path: dict[str, list[dict[str, object]]]) -> list[str]:
+    return [
+        f"{path}: {entry['type']}: {entry.get('data')}"
+        for path, entries in entries_by_path.items()
+        for entry in entries
+        if entry.get("type") in FAILING_ANNOTATIONS
+    ]
+
+
 def check_cloud_assembly(outdir: Path) -> list[str]:
     """Problems in a synthesized cloud assembly: nag findings and error/warning annotations."""
     problems = []
@@ -190,16 +199,12 @@ def check_cloud_assembly(outdir: Path) -> list[str]:
             for violation in plugin.get("violations", []):
                 problems.append(f"{plugin.get('pluginName')}: {violation.get('ruleName')}")
     for metadata in sorted(outdir.glob("*.metadata.json")):
-        for path, entries in json.loads(metadata.read_text()).items():
-            for entry in entries:
-                if entry.get("type") in FAILING_ANNOTATIONS:
-                    problems.append(f"{path}: {entry['type']}: {entry.get('data')}")
-    manifest = json.loads((outdir / "manifest.json").read_text())
-    for artifact in manifest.get("artifacts", {}).values():
-        for path, entries in artifact.get("metadata", {}).items():
-            for entry in entries:
-                if entry.get("type") in FAILING_ANNOTATIONS:
-                    problems.append(f"{path}: {entry['type']}: {entry.get('data')}")
+        problems += _failing_annotations(json.loads(metadata.read_text()))
+    manifest = outdir / "manifest.json"
+    if not manifest.exists():
+        return [*problems, "no cloud assembly manifest was written"]
+    for artifact in json.loads(manifest.read_text()).get("artifacts", {}).values():
+        problems += _failing_annotations(artifact.get("metadata", {}))
     if not list(outdir.glob("*.template.json")):
         problems.append("no template was synthesized")
     return problems

@@ -47,6 +47,15 @@ class SharedVpcStack(cdk.Stack):
             private_subnet_route_table_ids=PRIVATE_ROUTE_TABLE_IDS,
         )
 
+        # Jobs read and write S3 through a gateway endpoint on the workers' route tables (no
+        # charge, no NAT traffic). If your VPC has one already, remove this: a route table
+        # takes one route to S3.
+        vpc.add_gateway_endpoint(
+            "S3",
+            service=ec2.GatewayVpcEndpointAwsService.S3,
+            subnets=[ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)],
+        )
+
         etl = Workload(max_vcpu=400, worker_vcpu=4, name="etl")
         reports = Workload(max_vcpu=100, worker_vcpu=2, name="reports")
         # One security group for both; each subnet must hold 100 + 50 workers at once.

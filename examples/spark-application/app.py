@@ -42,9 +42,13 @@ class SparkStack(cdk.Stack):
         logs = ApplicationLogs(self, "Logs")
         logs.grant_write(runtime_role)
 
-        # A private VPC whose worker subnets hold the application's peak.
+        # A private VPC whose worker subnets hold the application's peak. subnets.json
+        # records where they are, so that a later change of the workloads never moves them.
         network = EmrServerlessNetwork(
-            self, "Network", workloads=[Workload(max_vcpu=200, worker_vcpu=4)]
+            self,
+            "Network",
+            workloads=[Workload(max_vcpu=200, worker_vcpu=4)],
+            subnet_record="subnets.json",
         )
 
         application = EmrServerlessApplication(
