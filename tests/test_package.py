@@ -93,9 +93,9 @@ def test_pure_modules_do_not_load_aws_cdk() -> None:
 
 
 def test_the_constructs_load_without_the_cli_extra() -> None:
-    """boto3 and botocore come with the [cli] extra only: no public name needs them."""
+    """boto3 comes with the [cli] extra only: no public name needs it."""
     loaded = _without(
-        ["boto3", "botocore"],
+        ["boto3"],
         "import constructs_lib\n"
         "print(sum(getattr(constructs_lib, n) is not None for n in constructs_lib.__all__))",
     )
@@ -208,9 +208,10 @@ def test_dependencies_are_ranges_up_to_the_next_major(metadata: dict[str, list[s
         "constructs<11,>=10.5.1",
         "cdk-nag<4,>=3.0.2",
         "PyYAML<7,>=6.0.1",
+        "botocore<2,>=1.43.24",
     }
     extras = {r for r in metadata["Requires-Dist"] if "extra ==" in r}
-    assert 'boto3<2,>=1.34.116; extra == "cli"' in extras
+    assert 'boto3<2,>=1.43.24; extra == "cli"' in extras
     assert not [r for r in metadata["Requires-Dist"] if "==" in r.split(";")[0]]
     # The development tools are a dependency group: not part of what users install.
     assert metadata["Provides-Extra"] == ["cli"]
@@ -240,6 +241,7 @@ def test_the_consumer_installs_the_lower_bounds() -> None:
         "constructs==10.5.1",
         "cdk-nag==3.0.2",
         "PyYAML==6.0.1",
+        "botocore==1.43.24",
     ]
 
 
