@@ -11,7 +11,6 @@ from typing import Any, Concatenate, ParamSpec, TypedDict, TypeVar, Unpack
 
 import jsii
 from aws_cdk import (
-    Annotations,
     Aws,
     CfnTag,
     Duration,
@@ -118,7 +117,7 @@ from constructs_lib.runtime_permissions import (
 )
 from constructs_lib.runtime_role import grant_runtime_secret_read
 from constructs_lib.subnet_planning import SubnetPlanningError, workers_for
-from constructs_lib.tokens import is_unresolved, warn_unchecked
+from constructs_lib.tokens import is_unresolved, warn, warn_unchecked
 from constructs_lib.workers import (
     Architecture,
     EngineType,
@@ -146,7 +145,7 @@ def _records_advice(
     """Record the warnings the pure rules give during ``init`` on the construct.
 
     Each :class:`~constructs_lib._advice.Advice` becomes
-    ``Annotations.of(self).add_warning_v2("emr-serverless:<id>", text)``.
+    ``warn(self, "emr-serverless:<id>", text)``.
     """
 
     @functools.wraps(init)
@@ -154,7 +153,7 @@ def _records_advice(
         with collecting() as advice:
             init(self, *args, **kwargs)
         for item in advice:
-            Annotations.of(self).add_warning_v2(f"emr-serverless:{item.id}", item.text)
+            warn(self, f"emr-serverless:{item.id}", item.text)
 
     return wrapper
 
@@ -419,7 +418,8 @@ class EmrServerlessApplicationBase(Resource):
         return grant.combine(pass_role)
 
     def _policy_not_added(self, what: str, arn: str, statement: iam.PolicyStatement) -> None:
-        Annotations.of(self).add_warning_v2(
+        warn(
+            self,
             f"emr-serverless:{what}-policy",
             f"The {what} {arn} is imported, so this app cannot change its policy: add "
             f"{json.dumps(Stack.of(self).resolve(statement.to_statement_json()))} to it "
@@ -1002,7 +1002,8 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
 
     def _check_auto_stop(self, auto_stop: bool, idle_timeout: Duration | None) -> float | None:
         if not auto_stop and idle_timeout is not None:
-            Annotations.of(self).add_warning_v2(
+            warn(
+                self,
                 "emr-serverless:idle-timeout-without-auto-stop",
                 f"idle_timeout={idle_timeout.to_human_string()}: the idle timeout applies only "
                 "while auto-stop is on; with auto_stop=False it is passed to the service and "
@@ -1087,9 +1088,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
                 )
             check_image_region(each.region, region, argument=argument)
             if each.warning is not None:
-                Annotations.of(self).add_warning_v2(
-                    f"emr-serverless:image:{argument}", each.warning
-                )
+                warn(self, f"emr-serverless:image:{argument}", each.warning)
         return [each for _, each in given]
 
     def _check_network(
@@ -1144,7 +1143,8 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         peak = self.peak_workers
         if peak is None:
             register_application(self, subnets.subnets, workers=None, argument=argument)
-            Annotations.of(self).add_warning_v2(
+            warn(
+                self,
                 "emr-serverless:subnet-capacity-unchecked",
                 f"{argument}: without maximum_capacity the application scales up to the "
                 "account's vCPU quota, and each worker takes one IP address in its subnet "
@@ -1155,7 +1155,8 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         try:
             check_subnet_capacity(self, subnets.subnets, workers=peak, argument=argument)
         except SubnetPlanningError as error:
-            Annotations.of(self).add_warning_v2(
+            warn(
+                self,
                 "emr-serverless:subnet-capacity",
                 f"{error} (EMR Serverless accepts such subnets, but jobs cannot start more "
                 "workers than they have free IP addresses, guide L1940)",

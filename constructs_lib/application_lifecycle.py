@@ -17,7 +17,6 @@ from typing import Any
 
 import jsii
 from aws_cdk import (
-    Annotations,
     Aws,
     CfnResource,
     CustomResource,
@@ -70,7 +69,7 @@ from constructs_lib.monitoring_rules import CLOUDWATCH_LOGS_KEY_ACTIONS, applica
 from constructs_lib.notification_topic import principal_name
 from constructs_lib.releases import ReleaseLabel, application_level_digest_resolution_default
 from constructs_lib.runtime_permissions import source_arn_patterns
-from constructs_lib.tokens import is_unresolved, warn_unchecked
+from constructs_lib.tokens import is_unresolved, warn, warn_unchecked
 
 #: The Lambda runtime of the handler functions (the newest Python aws-cdk-lib names).
 HANDLER_RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -315,7 +314,8 @@ class ApplicationLifecycle(Construct):
         )
         added = key.add_to_resource_policy(statement, allow_no_op=True)
         if not added.statement_added:
-            Annotations.of(self).add_warning_v2(
+            warn(
+                self,
                 DISK_KEY_POLICY_WARNING,
                 "The disk encryption key is not defined in this app, so its policy was not "
                 f"changed. Allow {principal_name(statement.principals[0])} "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import Annotations, Duration, Names, RemovalPolicy, Stack
+from aws_cdk import Duration, Names, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -37,7 +37,7 @@ from constructs_lib.notification_topic import principal_name
 from constructs_lib.runtime_permissions import check_s3_prefix, source_arn_patterns
 from constructs_lib.runtime_role import JobRuntimeRole
 from constructs_lib.secure_bucket import SecureBucket
-from constructs_lib.tokens import is_unresolved, warn_unchecked
+from constructs_lib.tokens import is_unresolved, warn, warn_unchecked
 from constructs_lib.workers import LogType, WorkerType
 
 #: The warning recorded when the log key is defined outside this app.
@@ -274,7 +274,8 @@ class ApplicationLogs(Construct):
     def _add_to_key_policy(self, statement: iam.PolicyStatement) -> None:
         added = self.encryption_key.add_to_resource_policy(statement, allow_no_op=True)
         if not added.statement_added:
-            Annotations.of(self).add_warning_v2(
+            warn(
+                self,
                 f"{KEY_POLICY_WARNING}:{statement.sid}",
                 f"The log key is not defined in this app, so its policy was not changed. Allow "
                 f"{', '.join(principal_name(p) for p in statement.principals)} "

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from aws_cdk import Annotations, Stack
+from aws_cdk import Stack
 from aws_cdk import aws_emrserverless as emr
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -29,7 +29,7 @@ from constructs_lib.application_rules import (
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.prometheus_rules import remote_write_url
 from constructs_lib.releases import Feature, ReleaseLabel, require
-from constructs_lib.tokens import is_unresolved
+from constructs_lib.tokens import is_unresolved, warn
 from constructs_lib.workers import EngineType, LogType, WorkerType, key_name
 
 _PREFIX = "monitoring"
@@ -175,7 +175,8 @@ def _bind_s3(
         return None
     argument = f"{_PREFIX}.s3_logs"
     if not is_unresolved(block.prefix) and block.prefix.startswith("/"):
-        Annotations.of(scope).add_warning_v2(
+        warn(
+            scope,
             "emr-serverless:s3-log-prefix",
             f"{argument}.prefix={block.prefix!r} starts with '/': the log URI gets an empty path "
             f"segment (s3://bucket//...), which S3 accepts but few tools expect; use "
@@ -230,7 +231,8 @@ def _bind_managed(
         return None
     argument = f"{_PREFIX}.managed_persistence"
     if not block.enabled and block.encryption_key is not None:
-        Annotations.of(scope).add_warning_v2(
+        warn(
+            scope,
             "emr-serverless:managed-persistence-key",
             f"{argument}.encryption_key: a key encrypts managed logs only while managed "
             "persistence is on; with enabled=False it is passed to the service and unused. "

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import jsii
-from aws_cdk import Annotations, Aws, CfnResource, Fn, RemovalPolicy, Stack, Token
+from aws_cdk import Aws, CfnResource, Fn, RemovalPolicy, Stack, Token
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -47,7 +47,7 @@ from constructs_lib.subnet_planning._record import (
 )
 from constructs_lib.subnet_planning._sizing import check_subnet_prefix, check_whole_number
 from constructs_lib.subnet_usage import SubnetUsage
-from constructs_lib.tokens import UNCHECKED_WARNING_PREFIX, warn_unchecked
+from constructs_lib.tokens import UNCHECKED_WARNING_PREFIX, warn, warn_unchecked
 
 #: Subnet group (``SubnetSelection(subnet_group_name=...)``) of the first worker subnets;
 #: later groups are ``EmrServerless2``, ... (see :attr:`EmrServerlessNetwork.layout`).
@@ -386,7 +386,7 @@ class EmrServerlessNetwork(Construct):
         check_az_count(region, azs)
         caveat = zone_choice_warning(region)
         if caveat is not None:
-            Annotations.of(self).add_warning_v2(ZONE_IDS_WARNING, caveat)
+            warn(self, ZONE_IDS_WARNING, caveat)
 
     def _layout(
         self,
@@ -416,7 +416,7 @@ class EmrServerlessNetwork(Construct):
             check_layout(previous, request, key=key, update=record.update)
             return previous
         layout = first_layout(request, headroom=growth)
-        Annotations.of(self).add_warning_v2(UNRECORDED_WARNING, _unrecorded(key, record))
+        warn(self, UNRECORDED_WARNING, _unrecorded(key, record))
         return layout
 
     def _record(
@@ -823,7 +823,8 @@ def _warn_single_az(scope: IConstruct, subnets: Sequence[ec2.ISubnet]) -> None:
             return
         zones.append(zone)
     if len(set(zones)) < MIN_AZS:
-        Annotations.of(scope).add_warning_v2(
+        warn(
+            scope,
             SINGLE_AZ_WARNING,
             f"vpc_subnets are all in {', '.join(sorted(set(zones)))}: EMR Serverless can "
             "neither retry jobs nor start pre-initialized capacity in another AZ when that "

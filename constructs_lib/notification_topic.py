@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import jsii
-from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -26,6 +26,7 @@ from constructs_lib.monitoring_rules import (
     TOPIC_PUBLISHER_KEY_ACTIONS,
     alarms_arn,
 )
+from constructs_lib.tokens import warn
 
 #: The service principal of Amazon SNS (it sends undeliverable messages to a queue).
 SNS_PRINCIPAL = "sns.amazonaws.com"
@@ -260,7 +261,8 @@ def warn_policy_not_added(reporter: IConstruct, what: str, statement: iam.Policy
     conditions = ", ".join(
         sorted(str(key) for block in statement.conditions.values() for key in block)
     )
-    Annotations.of(reporter).add_warning_v2(
+    warn(
+        reporter,
         f"{POLICY_WARNING}:{what.replace(' ', '-')}",
         f"The {what} is not defined in this app, so its policy was not changed. Allow "
         f"{principals} {', '.join(statement.actions)}"

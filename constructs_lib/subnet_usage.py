@@ -17,14 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import jsii
-from aws_cdk import Annotations, Stack, Stage, Token
+from aws_cdk import Stack, Stage, Token
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IConstruct, IValidation
 
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.s3_access_rules import Outcome, S3Route, s3_access_rule
 from constructs_lib.subnet_planning._shared import Share, shared_capacity_error
-from constructs_lib.tokens import warn_unchecked
+from constructs_lib.tokens import warn, warn_unchecked
 
 #: Construct id of the one ``SubnetUsage`` of a stage.
 SUBNET_USAGE_ID = "EmrServerlessSubnetUsage"
@@ -158,7 +158,8 @@ class SubnetUsage(Construct):
                 continue
             for use in users:
                 if use.scope is not None and self._first_time(use, repr(signature)):
-                    Annotations.of(use.scope).add_warning_v2(
+                    warn(
+                        use.scope,
                         SUBNET_CAPACITY_WARNING,
                         f"{error} (EMR Serverless accepts such subnets, but jobs cannot start "
                         "more workers than they have free IP addresses)",
@@ -191,9 +192,7 @@ class SubnetUsage(Construct):
                     problems.append(str(error))
                 elif self._first_time(use, route.value):
                     if rule.outcome is Outcome.WARN:
-                        Annotations.of(reporter).add_warning_v2(
-                            rule.warning, f"{text}. Fix: {rule.fix}."
-                        )
+                        warn(reporter, rule.warning, f"{text}. Fix: {rule.fix}.")
                     elif rule.outcome is Outcome.UNCHECKED:
                         warn_unchecked(reporter, argument=f"{use.argument}.routes", rule=text)
         return problems

@@ -13,6 +13,8 @@ from typing import Any
 from aws_cdk import Annotations, Token
 from constructs import IConstruct
 
+from constructs_lib.sources import cite
+
 UNCHECKED_WARNING_PREFIX = "emr-serverless:unchecked"
 
 
@@ -51,8 +53,20 @@ def warn_unchecked(scope: IConstruct, *, argument: str, rule: str) -> None:
     The warning id is ``emr-serverless:unchecked:<argument>``; acknowledge it with
     ``Validations.of(scope).acknowledge(Acknowledgment(id="Annotation::<id>", reason=...))``.
     """
-    Annotations.of(scope).add_warning_v2(
+    warn(
+        scope,
         f"{UNCHECKED_WARNING_PREFIX}:{argument}",
         f"{argument} is not known at synth time (a token), so this rule was not checked: "
         f"{rule}. Check it before deploying, or pass a literal value.",
     )
+
+
+def warn(scope: IConstruct, warning_id: str, text: str) -> None:
+    """Record warning ``warning_id`` on ``scope``, its sources cited as addresses.
+
+    Every warning of the library goes through here, so that a guide line in its text
+    becomes the guide page's URL (:func:`constructs_lib.sources.cite`), as in errors.
+    Acknowledge one with ``Validations.of(scope).acknowledge(Acknowledgment(
+    id="Annotation::<warning_id>", reason=...))``.
+    """
+    Annotations.of(scope).add_warning_v2(warning_id, cite(text))

@@ -8,11 +8,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import aws_cdk as cdk
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from constructs_lib import sources
+from constructs_lib.application import EmrServerlessApplication
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.sources import (
     API_REFERENCE,
@@ -23,6 +25,7 @@ from constructs_lib.sources import (
     cite,
     guide_page,
 )
+from tests.harness import new_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CITING_TREES = ("constructs_lib", "stacks", "scripts")
@@ -306,3 +309,19 @@ citation_texts = st.lists(
 def test_cite_is_idempotent(text: str) -> None:
     once = cite(text)
     assert cite(once) == once
+
+
+def test_warnings_cite_addresses_not_lines() -> None:
+    """Warnings go through the same citing as errors (constructs_lib.tokens.warn)."""
+    app = new_app(compliance=False)
+    stack = cdk.Stack(app, "Warned")
+    owner = cdk.CfnParameter(stack, "Owner", default="data").value_as_string
+    application = EmrServerlessApplication(
+        stack, "App", release="emr-7.99.0", tags={"owner": owner}
+    )
+    warnings = [
+        str(entry.data) for entry in application.node.metadata if entry.type == "aws:cdk:warning"
+    ]
+    assert len(warnings) >= 2
+    assert not [w for w in warnings if re.search(r"\bguide L\d|\(L\d{3,4}\)", w)]
+    assert [w for w in warnings if "https://docs.aws.amazon.com/" in w]
