@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""The reference CDK app: the platform in ``platform.yaml``, one set of stacks per environment.
+"""The reference CDK app: the platform in ``platform.yaml``, one stage per environment.
 
-``make synth`` synthesizes it with no AWS account. One images stack for the platform, and
-per environment a network stack, a shared platform stack and one stack per team (see
-``constructs_lib.stack_outputs``).
+``make synth`` synthesizes it with no AWS account. Per environment (a ``cdk.Stage``) a
+network stack, a shared platform stack and one stack per team, and one images stack per
+account and Region (see ``constructs_lib.stack_outputs``); ``cdk deploy 'Dev/*'`` deploys
+one environment.
 """
 
 from __future__ import annotations
@@ -12,11 +13,16 @@ import os
 from pathlib import Path
 
 import aws_cdk as cdk
+from constructs import Construct
 
 from constructs_lib.compliance import add_compliance_checks
 from constructs_lib.platform_config import (
     CONTEXT_KEY,
     DEFAULT_CONFIG_FILE,
+    ENVIRONMENT_TAG,
+    PLATFORM_TAG,
+    TEAM_TAG,
+    EnvironmentConfig,
     PlatformConfig,
     load_platform_config,
 )
@@ -24,6 +30,8 @@ from constructs_lib.platform_subnets import load_platform_record
 from constructs_lib.stack_outputs import images_stack_name
 from constructs_lib.subnet_planning import SubnetRecord
 from stacks import ImagesStack, NetworkStack, PlatformStack, TeamStack
+from stacks.images_stack import repository_name
+from stacks.tagging import tag_stack
 
 ROOT = Path(__file__).resolve().parent
 
@@ -60,53 +68,109 @@ def build_app(
 ) -> list[cdk.Stack]:
     """Add every environment's stacks and the compliance checks to ``app``; return the stacks.
 
+    When the file names accounts and Regions, each environment is a ``cdk.Stage``
+    (``Dev``, ``Prod``) bound to its own, and ``env`` is not used; otherwise the stacks are
+    at the top of the app, bound to ``env`` (``None``: environment-agnostic), as before
+    stages (:attr:`PlatformConfig.uses_stages`). Stack names are the same either way. Each
+    account and Region gets one images stack, with the first environment deployed there;
+    team stacks name their repository instead of referencing it (stacks in different
+    stages cannot reference each other).
+
     :param subnet_record: where each environment's subnets are. Default: the record beside
         the config file (``platform.subnets.json``), written by ``make plan``.
     """
     config = config or platform_config(app)
     record = subnet_record or load_platform_record(ROOT / config.source)
-    images = ImagesStack(
-        app,
-        images_stack_name(config.name),
-        platform=config,
-        env=env,
-        description=f"EMR Serverless platform {config.name}: custom image repositories",
-    )
-    stacks: list[cdk.Stack] = [images]
+    stacks: list[cdk.Stack] = []
+    images: dict[str, ImagesStack] = {}
     for environment in config.environments:
+        scope: Construct = app
+        stack_env = env
+        if config.uses_stages:
+            scope = cdk.Stage(app, environment.stage_id, env=_stage_environment(environment))
+            stack_env = None  # the stage's
+        holder = config.images_holder(environment)
+        if holder.name == environment.name:
+            images[holder.name] = _images_stack(scope, config, environment, stack_env)
+            stacks.append(images[holder.name])
         title = f"EMR Serverless platform {config.name} ({environment.name})"
         network = NetworkStack(
-            app,
+            scope,
             environment.network_stack_name,
+            stack_name=environment.network_stack_name,
             environment=environment,
             subnet_record=record,
-            env=env,
+            env=stack_env,
             description=f"{title}: network",
         )
         shared = PlatformStack(
-            app,
+            scope,
             environment.stack_name,
+            stack_name=environment.stack_name,
             environment=environment,
-            env=env,
+            env=stack_env,
             description=f"{title}: shared services",
         )
+        for stack in (network, shared):
+            tag_stack(stack, environment.resource_tags())
         stacks += [network, shared]
         for team in environment.teams:
-            stacks.append(
-                TeamStack(
-                    app,
-                    environment.team_stack_name(team.name),
-                    team=team,
-                    environment=environment,
-                    network=network.network,
-                    prometheus=shared.prometheus,
-                    images=images.repositories[team.name],
-                    env=env,
-                    description=f"{title}: team {team.name}",
-                )
+            name = environment.team_stack_name(team.name)
+            team_stack = TeamStack(
+                scope,
+                name,
+                stack_name=name,
+                team=team,
+                environment=environment,
+                network=network.network,
+                prometheus=shared.prometheus,
+                image_repository_name=repository_name(config.name, team.name),
+                env=stack_env,
+                description=f"{title}: team {team.name}",
             )
+            if not config.uses_stages or holder.name == environment.name:
+                # Deploy the repository first; across stages, the stage order does that.
+                team_stack.add_stack_dependency(images[holder.name], "pulls its image from it")
+            tag_stack(team_stack, environment.team_tags(team.name))
+            stacks.append(team_stack)
     add_compliance_checks(app)
     return stacks
+
+
+def _stage_environment(environment: EnvironmentConfig) -> cdk.Environment:
+    """The account and Region the file names for ``environment``."""
+    assert environment.target is not None  # uses_stages: every environment names both
+    account, region = environment.target
+    return cdk.Environment(account=account, region=region)
+
+
+def _images_stack(
+    scope: Construct,
+    config: PlatformConfig,
+    environment: EnvironmentConfig,
+    env: cdk.Environment | None,
+) -> ImagesStack:
+    """The images stack of ``environment``'s account and Region, for every environment there."""
+    served = [e for e in config.environments if e.target == environment.target]
+    name = images_stack_name(config.name)
+    stack = ImagesStack(
+        scope,
+        name,
+        stack_name=name,
+        platform=config,
+        environments=served,
+        env=env,
+        description=f"EMR Serverless platform {config.name}: custom image repositories",
+    )
+    environments = "+".join(e.name for e in served)
+    tag_stack(
+        stack, {**dict(config.tags), PLATFORM_TAG: config.name, ENVIRONMENT_TAG: environments}
+    )
+    base_team_tags = dict(config.team_tags)
+    for team, repository in stack.repositories.items():
+        for key, value in {**dict(base_team_tags.get(team, ())), TEAM_TAG: team}.items():
+            cdk.Tags.of(repository).add(key, value)
+    return stack
 
 
 def main() -> None:

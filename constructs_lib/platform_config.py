@@ -23,6 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from constructs_lib._enums import LenientEnum
+from constructs_lib.application_rules import MAX_TAG_KEY, MAX_TAG_VALUE, MAX_TAGS
+from constructs_lib.availability_zones import (
+    EMR_SERVERLESS_REGIONS,
+    ENDPOINTS_PAGE,
+    check_az_ids,
+    supported_az_ids,
+)
 from constructs_lib.config_reader import (
     MISSING,
     Context,
@@ -39,6 +46,7 @@ from constructs_lib.image_references import IMAGE_TAG
 from constructs_lib.monitoring_rules import RETENTION_DAYS
 from constructs_lib.schedule_rules import check_schedule_expression, check_time_zone
 from constructs_lib.stack_outputs import (
+    images_stack_name,
     network_stack_name,
     pascal_case,
     platform_stack_name,
@@ -79,6 +87,46 @@ DEFAULT_HEADROOM = 4
 MAX_PLATFORM_NAME = 24
 MAX_TEAM_NAME = 24
 MAX_ENVIRONMENT_NAME = 12
+
+#: Tag keys the platform puts on every resource (``team`` on a team's stack only).
+PLATFORM_TAG = "platform"
+ENVIRONMENT_TAG = "environment"
+TEAM_TAG = "team"
+PLATFORM_TAG_KEYS = (PLATFORM_TAG, ENVIRONMENT_TAG, TEAM_TAG)
+#: The most tags aws-cdk-lib adds to one resource of a network stack itself (a subnet:
+#: ``Name``, ``aws-cdk:subnet-name``, ``aws-cdk:subnet-type``); they count towards the 50.
+NETWORK_TAGS_FROM_CONSTRUCTS = 3
+#: The most tags aws-cdk-lib and our constructs add to one resource of a team stack
+#: themselves, beyond the platform's (the application's ``team`` tag is the platform's).
+TEAM_TAGS_FROM_CONSTRUCTS = 0
+#: The most tags ``platform.tags`` may give (with an environment's overrides): 50 less
+#: ``platform`` and ``environment`` less aws-cdk-lib's own on a subnet.
+MAX_ENVIRONMENT_TAGS = MAX_TAGS - 2 - NETWORK_TAGS_FROM_CONSTRUCTS
+#: The most tags ``platform.tags`` and a team's ``tags`` may give together (distinct keys).
+MAX_TEAM_STACK_TAGS = MAX_TAGS - len(PLATFORM_TAG_KEYS) - TEAM_TAGS_FROM_CONSTRUCTS
+#: Where the tag rules come from: the EMR Serverless API (the strictest of the services the
+#: tags reach: ASCII only) and the User Guide's tagging page (no ``aws:`` prefix, 50 tags).
+TAG_RULES = "https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_TagResource.html"
+TAG_LIMITS = "https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/tagging.html"
+_TAG_TEXT = re.compile(r"[A-Za-z0-9 /_.:=+@-]*")
+
+#: An AWS account id: 12 digits (AWS Account Management, "View AWS account identifiers").
+ACCOUNT_IDS = "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-identifiers.html"
+_ACCOUNT = re.compile(r"\d{12}")
+#: EC2 resource ids: a prefix and 8 or 17 hexadecimal characters.
+RESOURCE_IDS = "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html"
+_VPC_ID = re.compile(r"vpc-[0-9a-f]{8}(?:[0-9a-f]{9})?")
+_SUBNET_ID = re.compile(r"subnet-[0-9a-f]{8}(?:[0-9a-f]{9})?")
+#: Availability Zone ids, e.g. ``use1-az1`` (the same zone in every account, unlike names).
+AZ_IDS = "https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html"
+_AZ_ID = re.compile(r"[a-z]+[0-9]+(?:-[a-z0-9]+)*-az[0-9]+")
+#: EMR Serverless takes at most 16 subnets (CreateApplication networkConfiguration.subnetIds).
+MAX_SUBNETS = 16
+NETWORK_CONFIGURATION = (
+    "https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_NetworkConfiguration.html"
+)
+#: Subnet sizes Amazon VPC allows.
+SUBNET_SIZING = "https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html"
 
 _NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 _ENVIRONMENT = re.compile(r"[a-z][a-z0-9]*")
@@ -124,15 +172,50 @@ DATA_LOCATIONS: Mapping[str, str] = {"input": "input/", "output": "output/", "sc
 # --------------------------------------------------------------------------- results
 
 
+#: Tags as ``((key, value), ...)``, in the order written (hashable, unlike a dict).
+Tags = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ExistingSubnet:
+    """A private subnet of an existing VPC, as the file names it."""
+
+    subnet_id: str
+    cidr: str
+    availability_zone_id: str
+
+
+@dataclass(frozen=True)
+class ExistingNetwork:
+    """An existing VPC (owned elsewhere) and the private subnets the workers use."""
+
+    vpc_id: str
+    subnets: tuple[ExistingSubnet, ...]
+
+    @property
+    def availability_zone_ids(self) -> tuple[str, ...]:
+        """The distinct Availability Zone ids of the subnets, in the order written."""
+        return tuple(dict.fromkeys(subnet.availability_zone_id for subnet in self.subnets))
+
+
 @dataclass(frozen=True)
 class NetworkConfig:
-    """The VPC the platform's applications run in."""
+    """The VPC the platform's applications run in: planned by the platform, or existing.
+
+    For an :attr:`existing` VPC, ``vpc_cidr`` is empty, ``availability_zones`` counts the
+    subnets' zones and ``nat_gateways`` is ``NONE`` (the platform creates neither).
+    """
 
     vpc_cidr: str
     availability_zones: int
     nat_gateways: NatGateways
     #: ``make plan`` plans new worker subnets for this many times today's peak.
     headroom: int = DEFAULT_HEADROOM
+    #: Zone ids the planned subnets are placed in (``AvailabilityZoneId``); empty: the
+    #: Region's first zones by name at deploy time (``Fn::GetAZs``).
+    availability_zone_ids: tuple[str, ...] = ()
+    #: The existing VPC and subnets to use instead of planning a VPC.
+    existing: ExistingNetwork | None = None
 
     @property
     def nat_gateway_count(self) -> int:
@@ -255,6 +338,8 @@ class TeamConfig:
     jobs: tuple[JobConfig, ...] = ()
     source: str = field(default=DEFAULT_CONFIG_FILE, compare=False)
     origins: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+    #: The team's own cost-allocation tags (``teams[].tags``), as written.
+    tags: Tags = ()
 
     @property
     def construct_id(self) -> str:
@@ -301,6 +386,38 @@ class EnvironmentConfig:
     teams: tuple[TeamConfig, ...]
     source: str = field(default=DEFAULT_CONFIG_FILE, compare=False)
     origins: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+    #: The AWS account the environment deploys to; ``None``: environment-agnostic.
+    account: str | None = None
+    #: The Region the environment deploys to; ``None``: environment-agnostic.
+    region: str | None = None
+    #: Cost-allocation tags of every resource here (``platform.tags`` with this
+    #: environment's overrides), as written; see :meth:`resource_tags`.
+    tags: Tags = ()
+
+    @property
+    def stage_id(self) -> str:
+        """The id of the environment's ``cdk.Stage`` (``dev`` -> ``Dev``)."""
+        return pascal_case(self.name)
+
+    @property
+    def target(self) -> tuple[str, str] | None:
+        """``(account, region)`` when the file names them, else ``None``."""
+        if self.account is None or self.region is None:
+            return None
+        return (self.account, self.region)
+
+    def resource_tags(self) -> dict[str, str]:
+        """The tags of every resource of this environment: the file's, then the platform's."""
+        return {
+            **dict(self.tags),
+            PLATFORM_TAG: self.platform_name,
+            ENVIRONMENT_TAG: self.name,
+        }
+
+    def team_tags(self, team: str) -> dict[str, str]:
+        """The tags of every resource of ``team``'s stack here (the team's own win)."""
+        found = self.team(team)
+        return {**self.resource_tags(), **dict(found.tags), TEAM_TAG: found.name}
 
     @property
     def stack_name(self) -> str:
@@ -346,6 +463,45 @@ class PlatformConfig:
     source: str
     name: str
     environments: tuple[EnvironmentConfig, ...]
+    #: ``platform.tags`` without any environment's overrides.
+    tags: Tags = ()
+    #: ``teams[].tags`` without any environment's overrides, by team name.
+    team_tags: tuple[tuple[str, Tags], ...] = ()
+
+    @property
+    def uses_stages(self) -> bool:
+        """Whether each environment is a ``cdk.Stage`` (the file names accounts and Regions).
+
+        Without accounts the stacks stay at the top of the app, as before stages: a stage
+        adds its id to every construct path, and paths are part of some logical ids and
+        descriptions, so staging an already deployed platform would replace resources.
+        """
+        return any(environment.target is not None for environment in self.environments)
+
+    def images_holder(self, environment: EnvironmentConfig) -> EnvironmentConfig:
+        """The environment whose stage holds the images stack ``environment`` pulls from.
+
+        One images stack per account and Region, in the first environment deployed there.
+        """
+        return next(e for e in self.environments if e.target == environment.target)
+
+    def stack_paths(self, environment: EnvironmentConfig) -> tuple[str, ...]:
+        """What ``cdk deploy`` selects to deploy ``environment`` (``Dev/EmrAnalytics-Dev-Network``).
+
+        The images stack of its account and Region when ``environment`` holds it, its network
+        and shared stacks and one stack per team; prefixed with the stage id when
+        :attr:`uses_stages`.
+        """
+        names = [
+            environment.network_stack_name,
+            environment.stack_name,
+            *(environment.team_stack_name(team.name) for team in environment.teams),
+        ]
+        if self.images_holder(environment).name == environment.name:
+            names.insert(0, images_stack_name(self.name))
+        if not self.uses_stages:
+            return tuple(names)
+        return tuple(f"{environment.stage_id}/{name}" for name in names)
 
     def environment(self, name: str) -> EnvironmentConfig:
         """The environment called ``name``.
@@ -455,12 +611,20 @@ def parse_platform_config(text: str, *, source: str = DEFAULT_CONFIG_FILE) -> Pl
 # --------------------------------------------------------------------------- the schema
 
 _TOP_KEYS = ("platform", "environments", "teams")
-_PLATFORM_KEYS = ("name", "network", "log_retention_days")
-_NETWORK_REQUIRED = ("vpc_cidr",)
-_NETWORK_OPTIONAL = ("availability_zones", "nat_gateways", "headroom")
-_ENVIRONMENT_KEYS = ("platform", "teams")
+_PLATFORM_REQUIRED = ("name", "network", "log_retention_days")
+_PLATFORM_KEYS = (*_PLATFORM_REQUIRED, "tags")
+_PLANNED_NETWORK_KEYS = (
+    "vpc_cidr",
+    "availability_zones",
+    "nat_gateways",
+    "headroom",
+    "availability_zone_ids",
+)
+_EXISTING_NETWORK_KEYS = ("vpc_id", "subnets")
+_SUBNET_KEYS = ("subnet_id", "cidr", "availability_zone_id")
+_ENVIRONMENT_KEYS = ("account", "region", "platform", "teams")
 _TEAM_REQUIRED = ("name", "application")
-_TEAM_OPTIONAL = ("data", "glue_databases", "alarms", "prometheus", "jobs")
+_TEAM_OPTIONAL = ("data", "glue_databases", "alarms", "prometheus", "jobs", "tags")
 _TEAM_KEYS = (*_TEAM_REQUIRED, *_TEAM_OPTIONAL)
 _APPLICATION_REQUIRED = ("type", "release_label", "workers", "maximum_capacity")
 _APPLICATION_OPTIONAL = ("architecture", "idle_timeout_minutes", "image_tag")
@@ -481,14 +645,22 @@ def _read_document(document: Any, source: str, problems: list[Problem]) -> Platf
         )
         return None
     root = Node(Context(source, problems), "", document).mapping(required=_TOP_KEYS)
-    name_node = root["platform"].mapping(required=_PLATFORM_KEYS)["name"]
+    name_node = root["platform"].mapping(required=_PLATFORM_REQUIRED, optional=("tags",))["name"]
     name = _name(name_node, MAX_PLATFORM_NAME, example="emr-analytics")
-    _read_environment(Context(source, problems), document, "", name)  # the base, checked once
+    base = _read_environment(Context(source, problems), document, "", name)  # checked once
+    nodes = _environment_nodes(root["environments"])
     environments = tuple(
         _read_environment(Context(source, problems), document, env_name, name, overrides=env)
-        for env_name, env in _environment_nodes(root["environments"])
+        for env_name, env in nodes
     )
-    return PlatformConfig(source=source, name=name, environments=environments)
+    _check_targets(environments, dict(nodes))
+    return PlatformConfig(
+        source=source,
+        name=name,
+        environments=environments,
+        tags=base.tags,
+        team_tags=tuple((team.name, team.tags) for team in base.teams),
+    )
 
 
 def _environment_nodes(node: Node) -> list[tuple[str, Node]]:
@@ -517,18 +689,29 @@ def _read_environment(
 ) -> EnvironmentConfig:
     merged = _apply_overrides(ctx, document, overrides) if overrides else document
     root = Node(ctx, "", merged).mapping(required=_TOP_KEYS)
-    platform = root["platform"].mapping(required=_PLATFORM_KEYS)
-    return EnvironmentConfig(
+    platform = root["platform"].mapping(required=_PLATFORM_REQUIRED, optional=("tags",))
+    account, region = _read_target(overrides) if overrides else (None, None)
+    checked = bool(env_name)  # the base document is read once, without an environment
+    network = _read_network(platform["network"], region=region, checked=checked)
+    log_retention_days = platform["log_retention_days"].choice(
+        {days: days for days in LOG_RETENTION_DAYS}, default=LOG_RETENTION_DAYS[0]
+    )
+    teams = _read_teams(root["teams"])
+    environment = EnvironmentConfig(
         name=env_name,
         platform_name=platform_name,
-        network=_read_network(platform["network"]),
-        log_retention_days=platform["log_retention_days"].choice(
-            {days: days for days in LOG_RETENTION_DAYS}, default=LOG_RETENTION_DAYS[0]
-        ),
-        teams=_read_teams(root["teams"]),
+        network=network,
+        log_retention_days=log_retention_days,
+        teams=teams,
         source=ctx.source,
         origins=_origins_under(ctx, "platform"),
+        account=account,
+        region=region,
+        tags=_read_tags(platform["tags"]),
     )
+    if checked:
+        _check_tag_count(environment, platform["tags"], root["teams"])
+    return environment
 
 
 def _apply_overrides(ctx: Context, document: dict[str, Any], overrides: Node) -> dict[str, Any]:
@@ -544,7 +727,11 @@ def _apply_overrides(ctx: Context, document: dict[str, Any], overrides: Node) ->
                 "the platform's name is the same in every environment", "remove it here"
             )
         merged["platform"] = merge(
-            document.get("platform"), platform.value, "platform", platform.path, ctx.origins
+            _without_other_network(document.get("platform"), platform.value),
+            platform.value,
+            "platform",
+            platform.path,
+            ctx.origins,
         )
     base_teams = document.get("teams")
     if env["teams"].present and isinstance(base_teams, list):
@@ -568,13 +755,23 @@ def _apply_overrides(ctx: Context, document: dict[str, Any], overrides: Node) ->
     return merged
 
 
-def _read_network(node: Node) -> NetworkConfig:
-    network = node.mapping(required=_NETWORK_REQUIRED, optional=_NETWORK_OPTIONAL)
+def _read_network(node: Node, *, region: str | None, checked: bool) -> NetworkConfig:
+    """The planned or existing network.
+
+    :param checked: run the checks that need the environment's Region; off for the base
+        document, which is read once without an environment.
+    """
+    if _network_kind(node.value) == "existing":
+        return _read_existing_network(node, region=region, checked=checked)
+    network = node.mapping(required=("vpc_cidr",), optional=_PLANNED_NETWORK_KEYS[1:])
+    count_node = network["availability_zones"]
+    count = count_node.integer(minimum=MIN_AZS, maximum=MAX_AVAILABILITY_ZONES, default=MIN_AZS)
+    zone_ids = _read_zone_ids(
+        network["availability_zone_ids"], count_node, count, region=region, checked=checked
+    )
     return NetworkConfig(
         vpc_cidr=_cidr(network["vpc_cidr"]),
-        availability_zones=network["availability_zones"].integer(
-            minimum=MIN_AZS, maximum=MAX_AVAILABILITY_ZONES, default=MIN_AZS
-        ),
+        availability_zones=len(zone_ids) or count,
         nat_gateways=network["nat_gateways"].choice(
             {0: NatGateways.NONE, 1: NatGateways.ONE, "per-az": NatGateways.PER_AZ},
             default=NatGateways.ONE,
@@ -582,6 +779,7 @@ def _read_network(node: Node) -> NetworkConfig:
         headroom=network["headroom"].integer(
             minimum=MIN_HEADROOM, maximum=MAX_HEADROOM, default=DEFAULT_HEADROOM
         ),
+        availability_zone_ids=zone_ids,
     )
 
 
@@ -624,6 +822,7 @@ def _read_teams(node: Node) -> tuple[TeamConfig, ...]:
 def _read_team(node: Node, index: int) -> TeamConfig:
     team = node.mapping(required=_TEAM_REQUIRED, optional=_TEAM_OPTIONAL)
     return TeamConfig(
+        tags=_read_tags(team["tags"]),
         name=_name(team["name"], MAX_TEAM_NAME, example="data-science"),
         index=index,
         application=_read_application(team["application"]),
@@ -930,3 +1129,305 @@ def _domain(node: Node, check: Callable[[], object]) -> None:
         check()
     except EmrServerlessValidationError as error:
         node.fail(error.rule, error.fix)
+
+
+# --------------------------------------------------------------------------- accounts, Regions,
+# existing networks and tags (an environment's place in an organisation)
+
+
+def _read_target(node: Node) -> tuple[str | None, str | None]:
+    """An environment's ``account`` and ``region``: both, or neither."""
+    if not node.present:
+        return None, None
+    env = node.mapping(optional=_ENVIRONMENT_KEYS)
+    account_node, region_node = env["account"], env["region"]
+    account: str | None = None
+    if account_node.present:
+        if isinstance(account_node.value, int) and not isinstance(account_node.value, bool):
+            account_node.fail(
+                f"an AWS account id is 12 digits, written as text ({ACCOUNT_IDS}); YAML reads "
+                "an unquoted number as a number (and 0123... as octal)",
+                "write it in quotes, e.g. account: '123456789012'",
+            )
+        else:
+            account = account_node.text(
+                _ACCOUNT, f"an AWS account id is 12 digits ({ACCOUNT_IDS})", example="123456789012"
+            )
+    region: str | None = None
+    if region_node.present:
+        regions = sorted(EMR_SERVERLESS_REGIONS)
+        written = region_node.value
+        if isinstance(written, str) and written in EMR_SERVERLESS_REGIONS:
+            region = written
+        else:
+            region_node.fail(
+                f"EMR Serverless runs only in {', '.join(regions)} "
+                f"({ENDPOINTS_PAGE})"
+                + (did_you_mean(written, regions) if isinstance(written, str) else ""),
+                "name one of those Regions",
+            )
+    for present, missing, example in (
+        (account_node, region_node, "region: eu-west-1"),
+        (region_node, account_node, "account: '123456789012'"),
+    ):
+        if present.present and not missing.present:
+            missing.fail(
+                "an environment names its account and its Region together (a stack is bound "
+                "to both, or to neither)",
+                f"add {example}, or remove {present.path.rsplit('.', 1)[-1]}",
+            )
+    if account is None or region is None:
+        return None, None
+    return account, region
+
+
+def _check_targets(environments: Sequence[EnvironmentConfig], nodes: Mapping[str, Node]) -> None:
+    """Every environment names its account and Region, or none does."""
+    named = [env.name for env in environments if env.target is not None]
+    if not named:
+        return
+    for env in environments:
+        node = nodes[env.name]
+        written = isinstance(node.value, dict) and (
+            "account" in node.value or "region" in node.value
+        )
+        if env.target is None and not written:
+            node.fail(
+                f"{', '.join(named)} name their account and Region and {env.name} does not: the "
+                "platform cannot tell whether it shares an account with them (each account and "
+                "Region gets one images stack, whose repository names would collide)",
+                f"add account: and region: to environments.{env.name}, or remove them from "
+                "every environment",
+            )
+
+
+def _network_kind(network: Any) -> str | None:
+    if not isinstance(network, dict):
+        return None
+    if any(key in network for key in _EXISTING_NETWORK_KEYS):
+        return "existing"
+    if any(key in network for key in _PLANNED_NETWORK_KEYS):
+        return "planned"
+    return None
+
+
+def _without_other_network(base: Any, override: Any) -> Any:
+    """``base`` platform settings without their network when ``override`` switches its kind.
+
+    An environment that names an existing VPC where the base plans one (or the other way
+    round) replaces the network whole instead of merging key by key.
+    """
+    if not isinstance(base, dict) or not isinstance(override, dict):
+        return base
+    theirs, ours = _network_kind(base.get("network")), _network_kind(override.get("network"))
+    if theirs is not None and ours is not None and theirs != ours:
+        return {**base, "network": {}}
+    return base
+
+
+def _read_existing_network(node: Node, *, region: str | None, checked: bool) -> NetworkConfig:
+    network = node.mapping(required=_EXISTING_NETWORK_KEYS, optional=_PLANNED_NETWORK_KEYS)
+    for key in _PLANNED_NETWORK_KEYS:
+        if network[key].present:
+            network[key].fail(
+                "it shapes a VPC the platform plans, and vpc_id names an existing VPC, which "
+                "the platform uses as it is",
+                f"remove {key} (or remove vpc_id and subnets to plan a VPC)",
+            )
+    vpc_id = network["vpc_id"].text(
+        _VPC_ID,
+        f"a VPC id is vpc- and 8 or 17 hexadecimal characters ({RESOURCE_IDS})",
+        example="vpc-0123456789abcdef0",
+    )
+    if checked and region is None:
+        network["vpc_id"].fail(
+            "an existing VPC is in one account and Region, and this environment names neither",
+            "add account: and region: to the environment (environments.<name>)",
+        )
+    subnets = _read_existing_subnets(network["subnets"], region=region if checked else None)
+    existing = ExistingNetwork(vpc_id=vpc_id, subnets=subnets)
+    return NetworkConfig(
+        vpc_cidr="",
+        availability_zones=len(existing.availability_zone_ids),
+        nat_gateways=NatGateways.NONE,
+        existing=existing,
+    )
+
+
+def _read_existing_subnets(node: Node, *, region: str | None) -> tuple[ExistingSubnet, ...]:
+    elements = node.elements()
+    if node.present and not 1 <= len(elements) <= MAX_SUBNETS:
+        node.fail(
+            f"EMR Serverless takes 1 to {MAX_SUBNETS} subnets ({NETWORK_CONFIGURATION})",
+            f"list 1 to {MAX_SUBNETS} private subnets, one or more per Availability Zone",
+        )
+    subnets: list[ExistingSubnet] = []
+    seen: set[str] = set()
+    for element in elements:
+        subnet = element.mapping(required=_SUBNET_KEYS)
+        subnet_id = subnet["subnet_id"].text(
+            _SUBNET_ID,
+            f"a subnet id is subnet- and 8 or 17 hexadecimal characters ({RESOURCE_IDS})",
+            example="subnet-0123456789abcdef0",
+        )
+        if subnet_id and subnet_id in seen:
+            subnet["subnet_id"].fail("is listed twice", "list each subnet once")
+        seen.add(subnet_id)
+        zone = _zone_id(subnet["availability_zone_id"], region)
+        subnets.append(
+            ExistingSubnet(
+                subnet_id=subnet_id,
+                cidr=_subnet_cidr(subnet["cidr"]),
+                availability_zone_id=zone,
+            )
+        )
+    return tuple(subnets)
+
+
+def _subnet_cidr(node: Node) -> str:
+    text = node.text(re.compile(r".+/\d+"), "must be an IPv4 CIDR block", example="10.0.0.0/22")
+    if not text:
+        return text
+    try:
+        network = ipaddress.IPv4Network(text)
+    except ValueError as error:
+        node.fail(
+            f"is not an IPv4 network ({error})", "write the subnet's CIDR block, e.g. 10.0.0.0/22"
+        )
+        return ""
+    low, high = VPC_PREFIX_LENGTHS
+    if not low <= network.prefixlen <= high:
+        node.fail(
+            f"a subnet's CIDR block is /{low} to /{high} ({SUBNET_SIZING})",
+            "write the subnet's CIDR block as the VPC console shows it",
+        )
+        return ""
+    return text
+
+
+def _zone_id(node: Node, region: str | None) -> str:
+    """One Availability Zone id, refused when EMR Serverless does not run there."""
+    zone = node.text(
+        _AZ_ID, f"an Availability Zone id looks like use1-az1 ({AZ_IDS})", example="use1-az1"
+    )
+    if zone and region is not None:
+        try:
+            check_az_ids(region, [zone], argument=node.path)
+        except EmrServerlessValidationError as error:
+            node.fail(error.rule, f"{error.fix} (or leave this zone out)")
+    return zone
+
+
+def _read_zone_ids(
+    node: Node, count_node: Node, count: int, *, region: str | None, checked: bool
+) -> tuple[str, ...]:
+    """The zone ids planned subnets are placed in: pinned by the file, or chosen for the Region."""
+    if node.present:
+        elements = node.elements()
+        zones = [_zone_id(element, region if checked else None) for element in elements]
+        if not MIN_AZS <= len(elements) <= MAX_AVAILABILITY_ZONES:
+            node.fail(
+                f"the platform's VPC spans {MIN_AZS} to {MAX_AVAILABILITY_ZONES} Availability "
+                "Zones (EMR Serverless moves jobs to a healthy zone only if there is one)",
+                f"list {MIN_AZS} to {MAX_AVAILABILITY_ZONES} zone ids",
+            )
+        if len(set(zones)) < len(zones):
+            node.fail("lists a zone twice", "list each zone id once")
+        if count_node.present and count_node.value != len(zones):
+            count_node.fail(
+                f"availability_zone_ids lists {len(zones)} zones",
+                f"write availability_zones: {len(zones)}, or remove it",
+            )
+        if checked and region is None:
+            node.fail(
+                "zone ids belong to one Region, and this environment names none (so they "
+                "cannot be checked against the zones EMR Serverless supports)",
+                "add account: and region: to the environment, or remove availability_zone_ids",
+            )
+        return tuple(zone for zone in zones if zone)
+    supported = supported_az_ids(region) if checked and region is not None else None
+    if supported is None:
+        return ()
+    if count > len(supported):
+        count_node.fail(
+            f"EMR Serverless supports only {len(supported)} Availability Zones in {region}: "
+            f"{', '.join(sorted(supported))} ({ENDPOINTS_PAGE})",
+            f"use availability_zones: {len(supported)} or fewer",
+        )
+        return ()
+    return tuple(sorted(supported)[:count])
+
+
+def _read_tags(node: Node) -> Tags:
+    """Cost-allocation tags: ``{key: value}``, each checked against the AWS tag rules."""
+    if not node.present:
+        return ()
+    tags: list[tuple[str, str]] = []
+    for key, value in node.entries():
+        problem = _tag_key_problem(key)
+        if problem is not None:
+            node.ctx.fail(value.path, MISSING, *problem)
+            continue
+        if not isinstance(value.value, str):
+            quoted = repr(str(value.value)) if value.present else "''"
+            value.fail(
+                "a tag value is text (it may be empty, not null)",
+                f"write it in quotes, e.g. {key}: {quoted}",
+            )
+            continue
+        if len(value.value) > MAX_TAG_VALUE or not _TAG_TEXT.fullmatch(value.value):
+            value.fail(
+                f"a tag value has 0-{MAX_TAG_VALUE} characters of letters, digits, spaces and "
+                f"_ . : / = + - @ ({TAG_RULES})",
+                "shorten the value and drop other characters",
+            )
+            continue
+        tags.append((key, value.value))
+    return tuple(tags)
+
+
+def _tag_key_problem(key: str) -> tuple[str, str] | None:
+    """``(rule, fix)`` for a tag key the file may not use, else ``None``."""
+    if not 1 <= len(key) <= MAX_TAG_KEY or not _TAG_TEXT.fullmatch(key):
+        return (
+            f"a tag key has 1-{MAX_TAG_KEY} characters of letters, digits, spaces and "
+            f"_ . : / = + - @ ({TAG_RULES})",
+            "shorten the key and drop other characters",
+        )
+    if key.lower().startswith("aws:"):
+        return (
+            f"tag keys starting with aws: are reserved for AWS ({TAG_LIMITS})",
+            "use a key without the aws: prefix",
+        )
+    if key in PLATFORM_TAG_KEYS:
+        return (
+            f"the platform sets the {key} tag itself (platform name, environment and team "
+            "on every resource)",
+            f"remove it, or use another key, e.g. cost-{key}",
+        )
+    return None
+
+
+def _check_tag_count(environment: EnvironmentConfig, tags: Node, teams: Node) -> None:
+    """The tags one resource gets stay within the 50 AWS allows, with the platform's own."""
+    rule = (
+        f"a resource has at most {MAX_TAGS} tags ({TAG_LIMITS}): the platform adds "
+        f"{', '.join(PLATFORM_TAG_KEYS)} and aws-cdk-lib up to {NETWORK_TAGS_FROM_CONSTRUCTS} "
+        "on a subnet (Name, aws-cdk:subnet-name, aws-cdk:subnet-type)"
+    )
+    if len(environment.tags) > MAX_ENVIRONMENT_TAGS:
+        tags.fail(
+            f"{rule}, which leaves {MAX_ENVIRONMENT_TAGS} for platform.tags; "
+            f"{environment.name} has {len(environment.tags)}",
+            f"remove {len(environment.tags) - MAX_ENVIRONMENT_TAGS}",
+        )
+        return
+    elements = teams.elements()
+    for team in environment.teams:
+        count = len({**dict(environment.tags), **dict(team.tags)})
+        if count > MAX_TEAM_STACK_TAGS and team.index < len(elements):
+            elements[team.index]["tags"].fail(
+                f"{rule}, which leaves {MAX_TEAM_STACK_TAGS} for platform.tags and a team's "
+                f"tags together; team {team.name} in {environment.name} has {count}",
+                f"remove {count - MAX_TEAM_STACK_TAGS}, or use keys of platform.tags",
+            )

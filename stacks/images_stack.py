@@ -1,38 +1,61 @@
-"""The platform's custom image repositories: one per team, shared by every environment."""
+"""Custom image repositories: one per team, shared by the environments of one account and Region."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aws_cdk import Stack
 from constructs import Construct
 
 from constructs_lib.image_repository import CustomImageRepository
-from constructs_lib.platform_config import PlatformConfig
+from constructs_lib.platform_config import EnvironmentConfig, PlatformConfig
 from constructs_lib.stack_outputs import pascal_case
 
 
 class ImagesStack(Stack):
     """A private ECR repository per team (``<platform>/<team>``), readable by EMR Serverless.
 
-    Shared by the environments, so that the image a team tested in dev is the image prod
-    runs (promote by tag or digest, not by rebuilding).
+    Shared by the environments in its account and Region, so that the image a team tested
+    in dev is the image prod runs there (promote by tag or digest, not by rebuilding).
+    EMR Serverless pulls only from a repository in the application's Region (guide L1673,
+    L1895), and the repository policy lets it pull for the applications of this account
+    only, so environments in other accounts or Regions get an images stack of their own.
     """
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, platform: PlatformConfig, **kwargs: Any
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        platform: PlatformConfig,
+        environments: Sequence[EnvironmentConfig] | None = None,
+        **kwargs: Any,
     ) -> None:
-        """Create a repository for every team of every environment of ``platform``."""
+        """Create a repository for every team of ``environments``.
+
+        :param environments: the environments this stack serves (same account and Region).
+            Default: every environment of ``platform``.
+        """
         super().__init__(scope, construct_id, **kwargs)
-        teams = {team.name for environment in platform.environments for team in environment.teams}
+        #: The environments whose applications pull from these repositories.
+        self.environments: tuple[EnvironmentConfig, ...] = tuple(
+            platform.environments if environments is None else environments
+        )
+        teams = {team.name for environment in self.environments for team in environment.teams}
         self.repositories: dict[str, CustomImageRepository] = {
             team: CustomImageRepository(
                 self,
                 _construct_id(team),
-                repository_name=f"{platform.name}/{team}",
+                repository_name=repository_name(platform.name, team),
             )
             for team in sorted(teams)
         }
+
+
+def repository_name(platform: str, team: str) -> str:
+    """The name of ``team``'s image repository (``<platform>/<team>``)."""
+    return f"{platform}/{team}"
 
 
 def _construct_id(team: str) -> str:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -21,7 +22,6 @@ from constructs_lib.application_monitoring import ApplicationMonitoring
 from constructs_lib.application_rules import MaximumCapacity
 from constructs_lib.compliance import acknowledge_wildcard_resource
 from constructs_lib.errors import EmrServerlessValidationError
-from constructs_lib.image_repository import CustomImageRepository
 from constructs_lib.job_defaults import job_defaults
 from constructs_lib.job_definition import HiveJob, JobDefinition, SparkJob
 from constructs_lib.job_outputs import (
@@ -127,7 +127,7 @@ class TeamStack(Stack):
         environment: EnvironmentConfig,
         network: EmrServerlessNetwork,
         prometheus: PrometheusWorkspaceBase | None = None,
-        images: CustomImageRepository | None = None,
+        image_repository_name: str | None = None,
         **kwargs: Any,
     ) -> None:
         """Create ``team``'s stack in ``environment``; ``kwargs`` go to :class:`aws_cdk.Stack`.
@@ -135,8 +135,11 @@ class TeamStack(Stack):
         :param network: the environment's network (its subnets hold every team's peak).
         :param prometheus: the environment's Prometheus workspace, used when the team has
             ``prometheus: true``. Default: none.
-        :param images: the team's image repository, used when the team names an
-            ``image_tag``. Default: none.
+        :param image_repository_name: the name of the team's image repository in this
+            stack's account and Region (an images stack there holds it; EMR Serverless pulls
+            only from its own Region), used when the team names an ``image_tag``. Referenced
+            by name, not by a cross-stack reference: the images stack may be in another
+            stage. Default: none.
         """
         super().__init__(scope, construct_id, **kwargs)
         self.team = team
@@ -150,9 +153,14 @@ class TeamStack(Stack):
             remote_write = prometheus.remote_write
             prometheus.grant_remote_write(self.runtime_role)
         image = None
-        if team.application.image_tag and images is not None:
+        if team.application.image_tag and image_repository_name is not None:
+            repository = ecr.Repository.from_repository_name(
+                self, "ImageRepository", image_repository_name
+            )
             with team.blame("application.image_tag"):
-                image = images.image(tag=team.application.image_tag)
+                image = ApplicationImage.from_ecr_repository(
+                    repository, tag=team.application.image_tag
+                )
         with _blamed(team):
             buckets = self._data(team)
             self._glue(team)

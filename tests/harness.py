@@ -289,12 +289,16 @@ def _at(app: cdk.App, path: str) -> Any:
 
 
 def _read_templates(outdir: Path) -> dict[str, dict[str, Any]]:
+    """Every stack's template, by artifact id; a stack in a stage by its path (``Dev/Stack``)."""
     manifest = json.loads((outdir / "manifest.json").read_text())
     templates: dict[str, dict[str, Any]] = {}
     for name, artifact in manifest.get("artifacts", {}).items():
         if artifact.get("type") == "aws:cloudformation:stack":
             path = outdir / artifact["properties"]["templateFile"]
-            templates[name] = json.loads(path.read_text())
+            key = artifact.get("displayName", name) if outdir.name.startswith("assembly-") else name
+            templates[key] = json.loads(path.read_text())
+        elif artifact.get("type") == "cdk:cloud-assembly":
+            templates.update(_read_templates(outdir / artifact["properties"]["directoryName"]))
     return templates
 
 
