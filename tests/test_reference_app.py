@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 from syrupy.assertion import SnapshotAssertion
 
 import app as reference
@@ -14,6 +15,7 @@ from constructs_lib.stack_outputs import OutputField, images_stack_name, output_
 from constructs_lib.subnet_planning import WORKER_GROUP, workers_for
 from stacks import NetworkStack
 from tests.harness import Synthesis
+from tests.tag_checks import taggable_resources, tags_of, untagged
 
 CONFIG = load_platform_config(reference.DEFAULT_CONFIG)
 
@@ -40,6 +42,36 @@ def test_one_network_one_shared_and_one_stack_per_team_in_each_environment(
 ) -> None:
     assert sorted(reference_app.templates) == EXPECTED_STACKS
     assert len(CONFIG.environments) == 2
+
+
+def test_without_accounts_the_stacks_keep_their_place_and_names() -> None:
+    # No stages: a stage would change every construct path, and with them logical ids and
+    # descriptions of an already deployed platform (docs/deploying.md).
+    assert not CONFIG.uses_stages
+    assert all(environment.target is None for environment in CONFIG.environments)
+
+
+def test_every_taggable_resource_carries_the_platform_tags(reference_app: Synthesis) -> None:
+    assert untagged(reference_app.templates, ["platform", "environment"]) == []
+
+
+@pytest.mark.parametrize("environment", CONFIG.environments, ids=lambda e: e.name)
+def test_team_stacks_carry_their_teams_tags(
+    reference_app: Synthesis, environment: EnvironmentConfig
+) -> None:
+    for team in environment.teams:
+        name = environment.team_stack_name(team.name)
+        for _, logical_id, resource in taggable_resources({name: reference_app.templates[name]}):
+            expected = environment.team_tags(team.name)
+            assert tags_of(resource).items() >= expected.items(), logical_id
+
+
+def test_tagging_a_deployed_platform_replaces_nothing(reference_app: Synthesis) -> None:
+    # Tags reach resources of a platform deployed before them: no type may take Tags only
+    # on creation (CloudFormation would replace the resource).
+    for _, logical_id, resource in taggable_resources(reference_app.templates):
+        schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource["Type"]).schema
+        assert "/properties/Tags" not in schema.get("createOnlyProperties", []), logical_id
 
 
 def test_nag_packs_report_nothing_unacknowledged(reference_app: Synthesis) -> None:
