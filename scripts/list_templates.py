@@ -1,4 +1,4 @@
-"""Print each stack of a cloud assembly and where its template is."""
+"""Print each stack of a cloud assembly (and of its stages) and where its template is."""
 
 from __future__ import annotations
 
@@ -7,18 +7,25 @@ import sys
 from pathlib import Path
 
 
-def main(outdir: str) -> int:
-    """List the CloudFormation stacks in ``outdir/manifest.json``."""
-    root = Path(outdir).resolve()
+def stacks(root: Path) -> dict[str, Path]:
+    """``{stack: template}`` of the assembly in ``root``; a stage's stacks as ``Stage/Stack``."""
     manifest = json.loads((root / "manifest.json").read_text())
-    stacks = {
-        name: artifact
-        for name, artifact in manifest.get("artifacts", {}).items()
-        if artifact.get("type") == "aws:cloudformation:stack"
-    }
-    print(f"Synthesized {len(stacks)} stack(s) into {root}:")
-    for name, artifact in sorted(stacks.items()):
-        template = root / artifact["properties"]["templateFile"]
+    found: dict[str, Path] = {}
+    for name, artifact in manifest.get("artifacts", {}).items():
+        properties = artifact.get("properties", {})
+        if artifact.get("type") == "aws:cloudformation:stack":
+            found[artifact.get("displayName", name)] = root / properties["templateFile"]
+        elif artifact.get("type") == "cdk:cloud-assembly":
+            found.update(stacks(root / properties["directoryName"]))
+    return found
+
+
+def main(outdir: str) -> int:
+    """List the CloudFormation stacks in ``outdir/manifest.json`` and its nested assemblies."""
+    root = Path(outdir).resolve()
+    found = stacks(root)
+    print(f"Synthesized {len(found)} stack(s) into {root}:")
+    for name, template in sorted(found.items()):
         resources = len(json.loads(template.read_text()).get("Resources", {}))
         print(f"  {name:<40} {resources:>4} resources  {template}")
     report = root / "validation-report.json"
