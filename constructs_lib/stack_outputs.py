@@ -1,7 +1,9 @@
 """Stack names and the CloudFormation outputs each team's stack exports: one naming contract.
 
 Each environment of a platform has a network stack, a shared platform stack and one stack
-per team (:func:`team_stack_name`); custom images live in one images stack per platform.
+per team (:func:`team_stack_name`); custom images live in one images stack per platform
+and account and Region (the same name in each). With accounts in the platform file each
+environment is a stage, and the stacks keep these names (no stage prefix).
 A team's stack creates one ``CfnOutput`` per field, with the logical id :func:`output_key`
 gives; the job-submission command (``constructs_lib.jobs``) reads them back by the same
 keys with :meth:`TeamOutputs.from_stack_outputs`.
