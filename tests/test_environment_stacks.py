@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from scripts import environment_stacks
+from scripts import environment_stacks, list_templates
 from scripts.environment_stacks import (
     HEALTHY,
     DeployedStack,
@@ -230,3 +230,11 @@ def test_main_fails_when_the_assembly_lacks_a_stack(
     argv = ["check", "--environment", "dev", "--config", str(FIXTURE), "--cdk-out", str(tmp_path)]
     assert environment_stacks.main(argv, session=_Session(None, None)) == 1
     assert "Dev/EmrAnalytics-Images" in capsys.readouterr().err
+
+
+def test_make_synth_lists_the_stacks_of_stages_too(tmp_path: Path) -> None:
+    found = list_templates.stacks(_cloud_assembly(tmp_path))
+    assert found == {
+        "Top": tmp_path / "Top.template.json",
+        "Dev/Plat-Dev-Network": tmp_path / "assembly-Dev" / "Plat-Dev-Network.template.json",
+    }
