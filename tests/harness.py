@@ -61,6 +61,12 @@ class Synthesis:
     outdir: Path
     templates: dict[str, dict[str, Any]]
     findings: list[Finding] = field(default_factory=list)
+    #: Each stack's path (``Stage/Stack`` in a stage, else its id) -> its key in ``templates``.
+    artifact_ids: dict[str, str] = field(default_factory=dict)
+
+    def template_at(self, path: str) -> dict[str, Any]:
+        """The template of the stack at ``path``, e.g. ``Dev/EmrAnalytics-Dev-Network``."""
+        return self.templates[self.artifact_ids.get(path, path)]
 
     def template(self, stack_name: str) -> Template:
         """The ``aws_cdk.assertions.Template`` of one stack."""
@@ -175,6 +181,7 @@ def synthesize(app: cdk.App, *, require_clean: bool = True) -> Synthesis:
         app=app,
         outdir=outdir,
         templates=_read_templates(outdir),
+        artifact_ids=_read_artifact_ids(outdir),
         findings=read_findings(report),
     )
     if require_clean:
@@ -289,17 +296,28 @@ def _at(app: cdk.App, path: str) -> Any:
 
 
 def _read_templates(outdir: Path) -> dict[str, dict[str, Any]]:
-    """Every stack's template, by artifact id; a stack in a stage by its path (``Dev/Stack``)."""
+    """Every stack's template by artifact id, the stacks of stages (nested assemblies) too."""
     manifest = json.loads((outdir / "manifest.json").read_text())
     templates: dict[str, dict[str, Any]] = {}
     for name, artifact in manifest.get("artifacts", {}).items():
         if artifact.get("type") == "aws:cloudformation:stack":
             path = outdir / artifact["properties"]["templateFile"]
-            key = artifact.get("displayName", name) if outdir.name.startswith("assembly-") else name
-            templates[key] = json.loads(path.read_text())
+            templates[name] = json.loads(path.read_text())
         elif artifact.get("type") == "cdk:cloud-assembly":
             templates.update(_read_templates(outdir / artifact["properties"]["directoryName"]))
     return templates
+
+
+def _read_artifact_ids(outdir: Path) -> dict[str, str]:
+    """Each stack's path (its ``displayName``: ``Stage/Stack`` in a stage) -> its artifact id."""
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    ids: dict[str, str] = {}
+    for name, artifact in manifest.get("artifacts", {}).items():
+        if artifact.get("type") == "aws:cloudformation:stack":
+            ids[artifact.get("displayName", name)] = name
+        elif artifact.get("type") == "cdk:cloud-assembly":
+            ids.update(_read_artifact_ids(outdir / artifact["properties"]["directoryName"]))
+    return ids
 
 
 def _listing(title: str, findings: list[Finding]) -> str:

@@ -88,7 +88,8 @@ def test_one_stage_per_environment_with_its_stacks(platform: Synthesis) -> None:
     assert CONFIG.uses_stages
     assert sorted(manifests(platform.outdir)) == ["Dev", "Prod"]
     expected = [path for env in CONFIG.environments for path in CONFIG.stack_paths(env)]
-    assert sorted(platform.templates) == sorted(expected)
+    assert sorted(platform.artifact_ids) == sorted(expected)
+    assert sorted(platform.templates) == sorted(platform.artifact_ids.values())
 
 
 @pytest.mark.parametrize("environment", CONFIG.environments, ids=lambda e: e.name)
@@ -114,7 +115,7 @@ def test_each_account_has_its_own_images_stack(platform: Synthesis) -> None:
     for environment in CONFIG.environments:
         assert environment.target is not None
         account, region = environment.target
-        template = platform.templates[f"{environment.stage_id}/EmrAnalytics-Images"]
+        template = platform.template_at(f"{environment.stage_id}/EmrAnalytics-Images")
         repositories = resources(template, "AWS::ECR::Repository")
         assert len(repositories) == len(environment.teams)
         for repository in repositories:
@@ -126,7 +127,7 @@ def test_each_account_has_its_own_images_stack(platform: Synthesis) -> None:
 
 def test_a_team_pulls_its_image_from_its_own_account_and_region(platform: Synthesis) -> None:
     (analytics,) = [t for t in PROD.teams if t.application.image_tag]
-    template = platform.templates[f"Prod/{PROD.team_stack_name(analytics.name)}"]
+    template = platform.template_at(f"Prod/{PROD.team_stack_name(analytics.name)}")
     (application,) = resources(template, "AWS::EMRServerless::Application")
     uri = application["Properties"]["ImageConfiguration"]["ImageUri"]["Fn::Join"][1]
     assert uri[0] == "222222222222.dkr.ecr.us-west-2."
@@ -169,9 +170,10 @@ def _stack_outputs_read(value: Any) -> list[dict[str, Any]]:
 def test_no_stack_reads_outputs_of_another_account_or_stage(platform: Synthesis) -> None:
     # aws-cdk-lib would read another account's output with a role it adds to the producer
     # (Fn::GetStackOutput with RoleArn); the platform keeps each environment to itself.
-    for path, template in platform.templates.items():
+    for path in platform.artifact_ids:
+        template = platform.template_at(path)
         stage = path.split("/", 1)[0]
-        names = {p.split("/", 1)[1] for p in platform.templates if p.startswith(f"{stage}/")}
+        names = {p.split("/", 1)[1] for p in platform.artifact_ids if p.startswith(f"{stage}/")}
         for read in _stack_outputs_read(template):
             assert "RoleArn" not in read, path
             assert read["StackName"] in names, path
@@ -182,7 +184,7 @@ def test_no_stack_reads_outputs_of_another_account_or_stage(platform: Synthesis)
 
 
 def test_planned_subnets_are_placed_by_zone_id(platform: Synthesis) -> None:
-    template = platform.templates[f"Dev/{DEV.network_stack_name}"]
+    template = platform.template_at(f"Dev/{DEV.network_stack_name}")
     subnets = resources(template, "AWS::EC2::Subnet")
     assert subnets
     assert {s["Properties"]["AvailabilityZoneId"] for s in subnets} == set(
@@ -193,7 +195,7 @@ def test_planned_subnets_are_placed_by_zone_id(platform: Synthesis) -> None:
 
 def test_an_existing_vpc_gets_only_the_security_group(platform: Synthesis) -> None:
     assert PROD.network.existing is not None
-    template = platform.templates[f"Prod/{PROD.network_stack_name}"]
+    template = platform.template_at(f"Prod/{PROD.network_stack_name}")
     assert {r["Type"] for r in template["Resources"].values()} == {"AWS::EC2::SecurityGroup"}
     (group,) = resources(template, "AWS::EC2::SecurityGroup")
     assert group["Properties"]["VpcId"] == PROD.network.existing.vpc_id
@@ -203,7 +205,7 @@ def test_an_existing_vpc_gets_only_the_security_group(platform: Synthesis) -> No
 def test_applications_run_in_the_existing_subnets(platform: Synthesis) -> None:
     assert PROD.network.existing is not None
     for team in PROD.teams:
-        template = platform.templates[f"Prod/{PROD.team_stack_name(team.name)}"]
+        template = platform.template_at(f"Prod/{PROD.team_stack_name(team.name)}")
         (application,) = resources(template, "AWS::EMRServerless::Application")
         subnet_ids = application["Properties"]["NetworkConfiguration"]["SubnetIds"]
         assert subnet_ids == [s.subnet_id for s in PROD.network.existing.subnets]
@@ -236,7 +238,7 @@ def test_each_resource_carries_its_stacks_tags(
         expected = _expected_tags(path)
         if expected is None:
             continue
-        for _, logical_id, resource in taggable_resources({path: platform.templates[path]}):
+        for _, logical_id, resource in taggable_resources({path: platform.template_at(path)}):
             tags = tags_of(resource)
             assert tags.items() >= expected.items(), f"{path}/{logical_id}"
 
@@ -251,7 +253,7 @@ def test_the_tag_budget_counts_exactly_what_constructs_add_themselves(
             if expected is None:
                 continue
             kind = "network" if path.endswith("-Network") else "team"
-            for _, _, resource in taggable_resources({path: platform.templates[path]}):
+            for _, _, resource in taggable_resources({path: platform.template_at(path)}):
                 extra[kind] = max(extra[kind], len(tags_of(resource)) - len(expected))
     assert extra["network"] == NETWORK_TAGS_FROM_CONSTRUCTS
     assert extra["team"] == TEAM_TAGS_FROM_CONSTRUCTS
@@ -260,7 +262,7 @@ def test_the_tag_budget_counts_exactly_what_constructs_add_themselves(
 def test_image_repositories_carry_the_platform_and_team_tags(platform: Synthesis) -> None:
     base = dict(CONFIG.tags)
     for environment in CONFIG.environments:
-        template = platform.templates[f"{environment.stage_id}/EmrAnalytics-Images"]
+        template = platform.template_at(f"{environment.stage_id}/EmrAnalytics-Images")
         teams = {tags_of(r)["team"] for r in resources(template, "AWS::ECR::Repository")}
         assert teams == {t.name for t in environment.teams}
         for repository in resources(template, "AWS::ECR::Repository"):
@@ -272,7 +274,7 @@ def test_image_repositories_carry_the_platform_and_team_tags(platform: Synthesis
 
 
 def test_an_application_carries_the_teams_tags_in_its_tags_property(platform: Synthesis) -> None:
-    template = platform.templates[f"Prod/{PROD.team_stack_name('analytics')}"]
+    template = platform.template_at(f"Prod/{PROD.team_stack_name('analytics')}")
     (application,) = resources(template, "AWS::EMRServerless::Application")
     assert tags_of(application) == PROD.team_tags("analytics")
     assert tags_of(application)["cost-centre"] == "4712"  # prod's override for the team
