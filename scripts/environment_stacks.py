@@ -32,6 +32,9 @@ from constructs_lib.platform_config import DEFAULT_CONFIG_FILE, load_platform_co
 #: Stack statuses of a stack whose last operation succeeded.
 HEALTHY = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"})
 
+#: Region prefixes of the partitions other than ``aws``.
+_PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"))
+
 #: The account and Region of an environment-agnostic stack in a cloud assembly.
 _UNKNOWN = ("unknown-account", "unknown-region")
 
@@ -87,7 +90,7 @@ def _lookup_role(arn: str | None, account: str | None, region: str | None) -> st
     """The look-up role's ARN with its partition filled in; ``None`` when not resolvable."""
     if arn is None or account is None or region is None:
         return None
-    partition = "aws-cn" if region.startswith("cn-") else "aws"
+    partition = next((name for prefix, name in _PARTITIONS if region.startswith(prefix)), "aws")
     resolved = arn.replace("${AWS::Partition}", partition)
     return None if "${" in resolved else resolved
 

@@ -238,3 +238,13 @@ def test_make_synth_lists_the_stacks_of_stages_too(tmp_path: Path) -> None:
         "Top": tmp_path / "Top.template.json",
         "Dev/Plat-Dev-Network": tmp_path / "assembly-Dev" / "Plat-Dev-Network.template.json",
     }
+
+
+@pytest.mark.parametrize(
+    ("region", "partition"),
+    [("us-east-1", "aws"), ("cn-north-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov")],
+)
+def test_the_lookup_role_is_in_the_regions_partition(region: str, partition: str) -> None:
+    arn = environment_stacks._lookup_role(LOOKUP, "111111111111", region)
+    assert arn is not None
+    assert arn.startswith(f"arn:{partition}:iam::111111111111:role/")
