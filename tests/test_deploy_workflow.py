@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 DEPLOY = WORKFLOWS / "deploy.yml"
 ENVIRONMENTS = ("dev", "prod")
+#: The GitHub environment whose role may only read prod (the diff the approver reads).
+REVIEW_ENVIRONMENT = "prod-review"
 #: ``uses: owner/name@<40 hex digits> # vX.Y.Z``: a commit, with the release it is.
 _PINNED = re.compile(r"^\s*(?:- )?uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)\s*$")
 
@@ -106,7 +108,8 @@ def test_only_jobs_bound_to_a_protected_environment_assume_a_role(
     for name, job in jobs(workflow).items():
         assumes = steps_using(job, "aws-actions/configure-aws-credentials")
         oidc = job["permissions"].get("id-token") == "write"
-        assert bool(assumes) == oidc == (environment_of(job) in ENVIRONMENTS), name
+        bound = environment_of(job) in (*ENVIRONMENTS, REVIEW_ENVIRONMENT)
+        assert bool(assumes) == oidc == bound, name
 
 
 def test_roles_come_from_variables_and_nothing_is_secret(workflow: dict[str, Any]) -> None:
@@ -203,3 +206,29 @@ def test_the_workflows_environments_are_the_platforms() -> None:
         for environment in load_platform_config(ROOT / "platform.yaml").environments
     }
     assert set(ENVIRONMENTS) <= names
+
+
+def test_the_approver_reads_prods_diff_made_with_read_only_credentials(
+    workflow: dict[str, Any],
+) -> None:
+    all_jobs = jobs(workflow)
+    diff = all_jobs["diff-prod"]
+    assert environment_of(diff) == REVIEW_ENVIRONMENT
+    assert "deploy-dev" in upstream(workflow, "diff-prod")
+    script = runs(diff)
+    assert "cdk diff --app cdk.out --method template" in script  # the look-up role only
+    assert "cdk deploy" not in script
+    assert "GITHUB_STEP_SUMMARY" in script
+    prod = all_jobs["deploy-prod"]
+    assert "diff-prod" in prod["needs"]
+    assert "needs.diff-prod.result == 'success'" in prod["if"]
+    (role,) = [
+        s["with"]["role-to-assume"]
+        for s in steps_using(diff, "aws-actions/configure-aws-credentials")
+    ]
+    assert role == "${{ vars.DIFF_ROLE_ARN }}"
+
+
+def test_dev_shows_its_diff_before_it_deploys(workflow: dict[str, Any]) -> None:
+    script = runs(jobs(workflow)["deploy-dev"])
+    assert script.index("cdk diff --app cdk.out --method template") < script.index("cdk deploy")
