@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import aws_cdk as cdk
+from aws_cdk import Annotations
 from constructs import Construct
 
 from constructs_lib.compliance import add_compliance_checks
@@ -29,11 +30,16 @@ from constructs_lib.platform_config import (
 from constructs_lib.platform_subnets import load_platform_record
 from constructs_lib.stack_outputs import images_stack_name
 from constructs_lib.subnet_planning import SubnetRecord
+from constructs_lib.tokens import UNCHECKED_WARNING_PREFIX
 from stacks import ImagesStack, NetworkStack, PlatformStack, TeamStack
 from stacks.images_stack import repository_name
 from stacks.tagging import tag_stack
 
 ROOT = Path(__file__).resolve().parent
+
+#: The warning that an application's subnets' routes to S3 were not checked (an existing
+#: VPC's subnets are imported without their routes).
+UNCHECKED_ROUTES_WARNING = f"{UNCHECKED_WARNING_PREFIX}:network.routes"
 
 #: The platform file ``make synth`` uses when ``cdk.json`` names none.
 DEFAULT_CONFIG = ROOT / DEFAULT_CONFIG_FILE
@@ -128,6 +134,14 @@ def build_app(
                 env=stack_env,
                 description=f"{title}: team {team.name}",
             )
+            if environment.network.existing is not None:
+                Annotations.of(team_stack.application).acknowledge_warning(
+                    UNCHECKED_ROUTES_WARNING,
+                    "The environment uses an existing VPC (platform.yaml network.vpc_id): its "
+                    "subnets' routes to Amazon S3 (gateway endpoint or NAT) belong to the "
+                    "team that owns the VPC, as docs/onboarding.md says, and the file does "
+                    "not describe them.",
+                )
             if not config.uses_stages or holder.name == environment.name:
                 # Deploy the repository first; across stages, the stage order does that.
                 team_stack.add_stack_dependency(images[holder.name], "pulls its image from it")

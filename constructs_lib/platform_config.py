@@ -726,13 +726,10 @@ def _apply_overrides(ctx: Context, document: dict[str, Any], overrides: Node) ->
             platform["name"].fail(
                 "the platform's name is the same in every environment", "remove it here"
             )
-        merged["platform"] = merge(
-            _without_other_network(document.get("platform"), platform.value),
-            platform.value,
-            "platform",
-            platform.path,
-            ctx.origins,
-        )
+        base = _without_other_network(document.get("platform"), platform.value)
+        if base is not document.get("platform"):  # the network is replaced whole
+            ctx.origins["platform.network"] = f"{platform.path}.network"
+        merged["platform"] = merge(base, platform.value, "platform", platform.path, ctx.origins)
     base_teams = document.get("teams")
     if env["teams"].present and isinstance(base_teams, list):
         names = [team.get("name") if isinstance(team, dict) else None for team in base_teams]

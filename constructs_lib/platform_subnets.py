@@ -109,6 +109,8 @@ def plan_platform(
                 fix=f"name one of {', '.join(sorted(names))}",
             )
     for environment in config.environments:
+        if environment.network.existing is not None:
+            continue  # an existing VPC's subnets are its owners' to place: nothing to record
         previous = record.get(environment.name)
         headroom = 1 if adopt and previous is None else environment.network.headroom
         with environment.blame("network"):

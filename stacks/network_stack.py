@@ -52,7 +52,7 @@ class NetworkStack(Stack):
         self._environment = environment
         config = environment.network
         if config.existing is not None:
-            with environment.blame("network"):
+            with environment.blame("network.subnets"):
                 self.network = self._existing_network(environment, config.existing)
             return
         zone_ids = list(config.availability_zone_ids) or None

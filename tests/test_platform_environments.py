@@ -33,8 +33,8 @@ from constructs_lib.platform_config import (
     PlatformConfigError,
     parse_platform_config,
 )
-from constructs_lib.subnet_planning import required_addresses
-from constructs_lib.subnet_planning._sizing import usable_addresses
+from constructs_lib.platform_subnets import plan_platform
+from constructs_lib.subnet_planning import SubnetRecord
 
 FIXTURE = Path(__file__).parent / "fixtures" / "two_accounts.yaml"
 DEV = {"account": "111111111111", "region": "us-east-1"}
@@ -283,34 +283,6 @@ def test_a_subnet_cidr_is_an_ipv4_network_of_16_to_28_bits(cidr: str) -> None:
     refused(with_network(existing(cidr)), "platform.network.subnets[0].cidr")
 
 
-def _smallest_prefix_holding(workers: int) -> int:
-    return max(prefix for prefix in range(16, 29) if usable_addresses(prefix) >= workers)
-
-
-def test_each_existing_subnet_holds_every_teams_peak_together() -> None:
-    doc = with_network({})
-    doc["teams"] = [team("analytics", vcpu=128), team("reporting", vcpu=128)]
-    peak = _peak(doc)
-    alone = copy.deepcopy(doc)
-    alone["teams"] = alone["teams"][:1]
-    assert peak > _peak(alone)  # both teams count
-    prefix = _smallest_prefix_holding(peak)
-    doc["platform"]["network"] = existing(f"10.1.0.0/{prefix}")
-    (environment,) = parse(doc).environments  # the exact fit is accepted
-    assert environment.network.existing is not None
-    doc["platform"]["network"] = existing(f"10.1.0.0/{prefix + 1}")
-    message = refused(doc, "platform.network.subnets[0].cidr")
-    assert "every team's peak" in message
-    assert f"cannot hold {peak} workers" in message
-
-
-def _peak(doc: dict[str, Any]) -> int:
-    planned = copy.deepcopy(doc)
-    planned["platform"]["network"] = {"vpc_cidr": "10.0.0.0/16"}
-    (environment,) = parse(planned).environments
-    return required_addresses(environment.workloads())
-
-
 def test_a_subnet_in_a_zone_emr_serverless_does_not_support_is_refused() -> None:
     network = existing("10.1.0.0/22", "10.1.4.0/22", zones=("use1-az3", "use1-az1"))
     message = refused(with_network(network), "platform.network.subnets[0].availability_zone_id")
@@ -538,3 +510,10 @@ def test_the_two_account_fixture_is_valid() -> None:
     )
     assert dev.network.availability_zone_ids == ("use1-az1", "use1-az2")
     assert prod.network.existing is not None
+
+
+def test_make_plan_records_only_the_networks_the_platform_plans() -> None:
+    config = parse_platform_config(FIXTURE.read_text(), source=str(FIXTURE))
+    record = plan_platform(config, SubnetRecord())
+    assert record.get("dev") is not None
+    assert record.get("prod") is None  # an existing VPC: its owners place its subnets

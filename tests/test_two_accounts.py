@@ -9,14 +9,18 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+import yaml
 
 import app as reference
 from constructs_lib.platform_config import (
     NETWORK_TAGS_FROM_CONSTRUCTS,
     TEAM_TAGS_FROM_CONSTRUCTS,
     EnvironmentConfig,
+    PlatformConfigError,
     load_platform_config,
+    parse_platform_config,
 )
+from constructs_lib.subnet_planning import required_addresses
 from stacks import ImagesStack
 from tests.harness import Synthesis, new_app, synthesize
 from tests.tag_checks import taggable_resources, tags_of, untagged
@@ -200,6 +204,24 @@ def test_an_existing_vpc_gets_only_the_security_group(platform: Synthesis) -> No
     (group,) = resources(template, "AWS::EC2::SecurityGroup")
     assert group["Properties"]["VpcId"] == PROD.network.existing.vpc_id
     assert "SecurityGroupIngress" not in group["Properties"]
+
+
+def test_an_existing_subnet_must_hold_every_teams_peak_together() -> None:
+    document = yaml.safe_load(FIXTURE.read_text())
+    subnets = document["environments"]["prod"]["platform"]["network"]["subnets"]
+    subnets[0]["cidr"] = "10.50.0.0/25"  # 123 usable addresses
+    analytics = document["environments"]["prod"]["teams"]["analytics"]["application"]
+    analytics["maximum_capacity"]["vcpu"] = 220  # 110 workers of 2 vCPU
+    config = parse_platform_config(yaml.safe_dump(document), source="platform.yaml")
+    (prod,) = [e for e in config.environments if e.name == "prod"]
+    peak = required_addresses(prod.workloads())
+    # Each team alone fits; together they do not.
+    assert peak > 123 >= max(required_addresses([t.workload]) for t in prod.teams)
+    with pytest.raises(PlatformConfigError) as refused:
+        reference.build_app(new_app(compliance=False), config=config)
+    message = str(refused.value)
+    assert message.startswith("platform.yaml: environments.prod.platform.network")
+    assert f"cannot hold {peak} workers" in message
 
 
 def test_applications_run_in_the_existing_subnets(platform: Synthesis) -> None:
