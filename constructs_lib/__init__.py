@@ -140,8 +140,6 @@ if TYPE_CHECKING:
     )
     from constructs_lib.platform_config import (
         EnvironmentConfig,
-        ExistingNetwork,
-        ExistingSubnet,
         NatGateways,
         PlatformConfig,
         PlatformConfigError,
@@ -266,8 +264,6 @@ _EXPORTS: dict[str, str] = {
     "EmrServerlessValidationError": "constructs_lib.errors",
     "EngineType": "constructs_lib.workers",
     "EnvironmentConfig": "constructs_lib.platform_config",
-    "ExistingNetwork": "constructs_lib.platform_config",
-    "ExistingSubnet": "constructs_lib.platform_config",
     "Feature": "constructs_lib.releases",
     "InitialWorkers": "constructs_lib.workers",
     "InterfaceEndpoint": "constructs_lib.network",
@@ -382,8 +378,6 @@ __all__ = [
     "EmrServerlessValidationError",
     "EngineType",
     "EnvironmentConfig",
-    "ExistingNetwork",
-    "ExistingSubnet",
     "Feature",
     "HiveJob",
     "HiveQuery",
