@@ -92,7 +92,9 @@ MAX_ENVIRONMENT_NAME = 12
 PLATFORM_TAG = "platform"
 ENVIRONMENT_TAG = "environment"
 TEAM_TAG = "team"
-PLATFORM_TAG_KEYS = (PLATFORM_TAG, ENVIRONMENT_TAG, TEAM_TAG)
+#: The tag the platform adds to a declared job's runs (the job's name), besides the team's.
+JOB_TAG = "job"
+PLATFORM_TAG_KEYS = (PLATFORM_TAG, ENVIRONMENT_TAG, TEAM_TAG, JOB_TAG)
 #: The most tags aws-cdk-lib adds to one resource of a network stack itself (a subnet:
 #: ``Name``, ``aws-cdk:subnet-name``, ``aws-cdk:subnet-type``); they count towards the 50.
 NETWORK_TAGS_FROM_CONSTRUCTS = 3
@@ -102,7 +104,9 @@ TEAM_TAGS_FROM_CONSTRUCTS = 0
 #: The most tags ``platform.tags`` may give (with an environment's overrides): 50 less
 #: ``platform`` and ``environment`` less aws-cdk-lib's own on a subnet.
 MAX_ENVIRONMENT_TAGS = MAX_TAGS - 2 - NETWORK_TAGS_FROM_CONSTRUCTS
-#: The most tags ``platform.tags`` and a team's ``tags`` may give together (distinct keys).
+#: The most tags ``platform.tags`` and a team's ``tags`` may give together (distinct keys):
+#: 50 less ``platform``, ``environment``, ``team`` and ``job`` (on a declared job's runs),
+#: and less what constructs add to a team stack's resources themselves.
 MAX_TEAM_STACK_TAGS = MAX_TAGS - len(PLATFORM_TAG_KEYS) - TEAM_TAGS_FROM_CONSTRUCTS
 #: Where the tag rules come from: the EMR Serverless API (the strictest of the services the
 #: tags reach: ASCII only) and the User Guide's tagging page (no ``aws:`` prefix, 50 tags).
@@ -1399,7 +1403,7 @@ def _tag_key_problem(key: str) -> tuple[str, str] | None:
     if key in PLATFORM_TAG_KEYS:
         return (
             f"the platform sets the {key} tag itself (platform name, environment and team "
-            "on every resource)",
+            "on every resource, the job's name on a declared job's runs)",
             f"remove it, or use another key, e.g. cost-{key}",
         )
     return None
@@ -1408,7 +1412,7 @@ def _tag_key_problem(key: str) -> tuple[str, str] | None:
 def _check_tag_count(environment: EnvironmentConfig, tags: Node, teams: Node) -> None:
     """The tags one resource gets stay within the 50 AWS allows, with the platform's own."""
     rule = (
-        f"a resource has at most {MAX_TAGS} tags ({TAG_LIMITS}): the platform adds "
+        f"a resource or job run has at most {MAX_TAGS} tags ({TAG_LIMITS}): the platform adds "
         f"{', '.join(PLATFORM_TAG_KEYS)} and aws-cdk-lib up to {NETWORK_TAGS_FROM_CONSTRUCTS} "
         "on a subnet (Name, aws-cdk:subnet-name, aws-cdk:subnet-type)"
     )

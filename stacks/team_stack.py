@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -39,6 +39,7 @@ from constructs_lib.managed_policy_role import ManagedPolicyRole
 from constructs_lib.monitoring_configuration import MonitoringConfiguration
 from constructs_lib.network import EmrServerlessNetwork
 from constructs_lib.platform_config import (
+    JOB_TAG,
     DataLocation,
     EnvironmentConfig,
     JobConfig,
@@ -225,7 +226,7 @@ class TeamStack(Stack):
         )
         queue: sqs.IQueue | None = None
         for job_config in team.jobs:
-            job = self._job(team, job_config, scripts)
+            job = self._job(team, job_config, scripts, environment.team_tags(team.name))
             workflow = JobWorkflow(
                 self,
                 f"Job{pascal_case(job_config.name)}Workflow",
@@ -265,8 +266,18 @@ class TeamStack(Stack):
                 description=job_state_machine_description(team.name, job_config.name),
             )
 
-    def _job(self, team: TeamConfig, config: JobConfig, scripts: s3.IBucket) -> JobDefinition:
-        """The job definition of ``config``, blamed at its key when a rule refuses it."""
+    def _job(
+        self,
+        team: TeamConfig,
+        config: JobConfig,
+        scripts: s3.IBucket,
+        tags: Mapping[str, str],
+    ) -> JobDefinition:
+        """The job definition of ``config``, blamed at its key when a rule refuses it.
+
+        :param tags: the team's cost-allocation tags, which its runs carry too (EMR
+            Serverless does not pass an application's tags on to its job runs).
+        """
         construct_id = f"Job{pascal_case(config.name)}"
         location = team.data.scripts
 
@@ -283,7 +294,7 @@ class TeamStack(Stack):
             if config.retries
             else None,
             "execution_timeout_minutes": config.timeout_minutes,
-            "tags": {"team": team.name, "job": config.name},
+            "tags": {**tags, JOB_TAG: config.name},
         }
         # the team's worker sizes: checked against the maximum capacity, and not repeated
         # in the request (the application's defaults already carry them)

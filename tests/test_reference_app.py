@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 from syrupy.assertion import SnapshotAssertion
 
 import app as reference
-from constructs_lib.platform_config import EnvironmentConfig, load_platform_config
+from constructs_lib.job_outputs import job_request_output_key
+from constructs_lib.platform_config import JOB_TAG, EnvironmentConfig, load_platform_config
 from constructs_lib.stack_outputs import OutputField, images_stack_name, output_key
 from constructs_lib.subnet_planning import WORKER_GROUP, workers_for
 from stacks import NetworkStack
@@ -64,6 +66,28 @@ def test_team_stacks_carry_their_teams_tags(
         for _, logical_id, resource in taggable_resources({name: reference_app.templates[name]}):
             expected = environment.team_tags(team.name)
             assert tags_of(resource).items() >= expected.items(), logical_id
+
+
+def _literal_json(value: dict[str, Any]) -> dict[str, Any]:
+    """The JSON an output's ``Fn::Join`` renders, each token read as ``"<token>"`` text."""
+    parts = value["Fn::Join"][1]
+    text = "".join(part if isinstance(part, str) else "<token>" for part in parts)
+    parsed: dict[str, Any] = json.loads(text)
+    return parsed
+
+
+@pytest.mark.parametrize("environment", CONFIG.environments, ids=lambda e: e.name)
+def test_declared_job_runs_carry_the_teams_tags_and_the_jobs_name(
+    reference_app: Synthesis, environment: EnvironmentConfig
+) -> None:
+    # EMR Serverless does not pass an application's tags on to its job runs.
+    jobs = [(team, job) for team in environment.teams for job in team.jobs]
+    assert jobs
+    for team, job in jobs:
+        template = reference_app.templates[environment.team_stack_name(team.name)]
+        output = template["Outputs"][job_request_output_key(team.name, job.name)]
+        request = _literal_json(output["Value"])
+        assert request["tags"] == {**environment.team_tags(team.name), JOB_TAG: job.name}
 
 
 def test_tagging_a_deployed_platform_replaces_nothing(reference_app: Synthesis) -> None:
