@@ -13,7 +13,11 @@ import yaml
 
 import app as reference
 from constructs_lib.job_outputs import job_request_output_key, job_state_machine_output_key
-from constructs_lib.platform_config import PlatformConfigError, parse_platform_config
+from constructs_lib.platform_config import (
+    PlatformConfigError,
+    load_platform_config,
+    parse_platform_config,
+)
 from stacks import TeamStack
 from tests.harness import Synthesis, new_app
 
@@ -107,7 +111,9 @@ def test_a_project_job_runs_its_packaged_code(reference_app: Synthesis) -> None:
     properties = job.request["configurationOverrides"]["applicationConfiguration"][0]["properties"]
     assert "spark.submit.pyFiles" in properties
     assert job.request["retryPolicy"] == {"maxAttempts": 2}
-    assert job.request["tags"] == {"team": "analytics", "job": "nightly-wordcount"}
+    # the team's cost-allocation tags (runs do not inherit the application's), and the job
+    dev = load_platform_config(reference.DEFAULT_CONFIG).environment("dev")
+    assert job.request["tags"] == {**dev.team_tags("analytics"), "job": "nightly-wordcount"}
     # sized like the team's workers already, at the application: nothing repeated per job
     assert not [key for key in properties if key.startswith("spark.executor.")]
 
