@@ -598,16 +598,22 @@ class _PolicyIds:
 
     def __init__(self, role: IConstruct) -> None:
         self._role = role
+        self._ids: list[str] | None = None
 
     def produce(self) -> list[str]:
-        stack = Stack.of(self._role)
-        role_resource = self._role.node.default_child
-        role_path = None if role_resource is None else role_resource.node.path
-        return sorted(
-            stack.resolve(stack.get_logical_id(child))
-            for child in self._role.node.find_all()
-            if isinstance(child, CfnElementResource) and child.node.path != role_path
-        )
+        # Produced when the stack is synthesized, when the tree is complete; the stack is
+        # resolved more than once, and the ids do not change between resolutions.
+        if self._ids is None:
+            stack = Stack.of(self._role)
+            role_resource = self._role.node.default_child
+            role_path = None if role_resource is None else role_resource.node.path
+            children = [
+                child
+                for child in self._role.node.find_all()
+                if isinstance(child, CfnElementResource) and child.node.path != role_path
+            ]
+            self._ids = sorted(stack.resolve([stack.get_logical_id(c) for c in children]))
+        return self._ids
 
 
 @jsii.implements(IStableAnyProducer)

@@ -177,9 +177,14 @@ class _DeferredWildcardAcknowledgements(Construct):
         self._pending.setdefault(arn, reason)
 
     def run(self) -> None:
+        if not self._pending:
+            return
         findings: dict[str, str] = {}
-        for arn, reason in self._pending.items():
-            finding = f"AwsSolutions-IAM5[Resource::{nag_flatten(self._resource, arn)}]"
+        pending = list(self._pending.items())
+        # One resolution for every pending ARN: each call into aws-cdk-lib costs a request.
+        flattened = nag_flatten_all(self._resource, [arn for arn, _ in pending])
+        for (_, reason), arn in zip(pending, flattened, strict=True):
+            finding = f"AwsSolutions-IAM5[Resource::{arn}]"
             if finding not in self._done:
                 self._done.add(finding)
                 findings.setdefault(finding, reason)
@@ -205,6 +210,12 @@ def nag_flatten(scope: IConstruct, value: Any) -> str:
     is written differently by cdk-nag and needs its own acknowledgement.
     """
     return _flatten(Stack.of(scope).resolve(value))
+
+
+def nag_flatten_all(scope: IConstruct, values: list[Any]) -> list[str]:
+    """:func:`nag_flatten` of each of ``values``, resolved together in one call."""
+    resolved = Stack.of(scope).resolve(values)
+    return [_flatten(node) for node in resolved]
 
 
 def _flatten(node: Any) -> str:

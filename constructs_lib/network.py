@@ -16,6 +16,7 @@ from constructs import Construct, IConstruct
 
 from constructs_lib._arguments import checked_arguments
 from constructs_lib._enums import LenientEnum
+from constructs_lib._subnet_facts import subnet_facts
 from constructs_lib.compliance import acknowledge
 from constructs_lib.log_encryption import cloudwatch_logs_key_statement
 from constructs_lib.managed_policy_role import ManagedPolicyRole
@@ -800,16 +801,11 @@ def _select(vpc: ec2.IVpc, selection: ec2.SubnetSelection) -> ec2.SelectedSubnet
 
 
 def _known_cidr(subnet: ec2.ISubnet) -> str | None:
-    try:
-        cidr = subnet.ipv4_cidr_block
-    except RuntimeError:  # an imported subnet without its CIDR (jsii raises RuntimeError)
-        return None
-    return None if cidr is None or Token.is_unresolved(cidr) else cidr
+    return subnet_facts(subnet).cidr
 
 
 def _label(subnet: ec2.ISubnet) -> str:
-    subnet_id = subnet.subnet_id
-    return subnet.node.path if Token.is_unresolved(subnet_id) else subnet_id
+    return subnet_facts(subnet).label
 
 
 def _warn_single_az(scope: IConstruct, subnets: Sequence[ec2.ISubnet]) -> None:

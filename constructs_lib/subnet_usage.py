@@ -17,10 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import jsii
-from aws_cdk import Stack, Stage, Token
+from aws_cdk import Stack, Stage
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IConstruct, IValidation
 
+from constructs_lib._subnet_facts import subnet_facts
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.s3_access_rules import Outcome, S3Route, s3_access_rule
 from constructs_lib.subnet_planning._shared import Share, shared_capacity_error
@@ -225,27 +226,20 @@ class _Validation:
 
 def _s3_route(subnet: ec2.ISubnet, endpoints: dict[str, _S3Endpoints]) -> S3Route:
     """How ``subnet`` reaches S3; ``endpoints`` caches each stack's S3 endpoints."""
-    try:
-        route_table = subnet.route_table.route_table_id
-    except RuntimeError:  # imported without a route table id
-        route_table = None
+    facts = subnet_facts(subnet)
     stack = Stack.of(subnet)
     if stack.node.path not in endpoints:
         endpoints[stack.node.path] = _s3_endpoints(stack)
     found = endpoints[stack.node.path]
+    route_table = facts.route_table_id
     if route_table is not None and route_table in found.route_tables:
         return S3Route.GATEWAY_ENDPOINT
     if not isinstance(subnet, ec2.Subnet):
         return S3Route.UNKNOWN  # imported: its routes are not known
-    default = [
-        child
-        for child in subnet.node.children
-        if isinstance(child, ec2.CfnRoute) and child.destination_cidr_block == "0.0.0.0/0"
-    ]
-    if not default:
+    route = facts.default_route
+    if route is None:
         # An S3 interface endpoint (PrivateLink) reaches S3 without routes: not checked.
         return S3Route.UNKNOWN if found.interface else S3Route.NONE
-    route = default[0]
     if route.nat_gateway_id is not None:
         return S3Route.NAT_ONLY
     if route.gateway_id is not None:
@@ -270,18 +264,12 @@ def _s3_endpoints(stack: Stack) -> _S3Endpoints:
 
 
 def _key(subnet: ec2.ISubnet) -> str:
-    subnet_id = subnet.subnet_id
-    return subnet.node.path if Token.is_unresolved(subnet_id) else subnet_id
+    return subnet_facts(subnet).key
 
 
 def _label(subnet: ec2.ISubnet) -> str:
-    subnet_id = subnet.subnet_id
-    return subnet.node.path if Token.is_unresolved(subnet_id) else subnet_id
+    return subnet_facts(subnet).label
 
 
 def _known_cidr(subnet: ec2.ISubnet) -> str | None:
-    try:
-        cidr = subnet.ipv4_cidr_block
-    except RuntimeError:  # an imported subnet without its CIDR (jsii raises RuntimeError)
-        return None
-    return None if cidr is None or Token.is_unresolved(cidr) else cidr
+    return subnet_facts(subnet).cidr
