@@ -11,6 +11,7 @@ import weakref
 from contextlib import suppress
 from functools import cached_property
 
+from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
 
 from constructs_lib.tokens import is_unresolved
@@ -41,6 +42,11 @@ class SubnetFacts:
         except RuntimeError:  # an imported subnet without its CIDR (jsii raises RuntimeError)
             return None
         return None if cidr is None or is_unresolved(cidr) else cidr
+
+    @cached_property
+    def stack(self) -> Stack:
+        """The stack the subnet is defined or imported in."""
+        return Stack.of(self._subnet)
 
     @cached_property
     def route_table_id(self) -> str | None:

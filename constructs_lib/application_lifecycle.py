@@ -605,12 +605,12 @@ class _PolicyIds:
         # resolved more than once, and the ids do not change between resolutions.
         if self._ids is None:
             stack = Stack.of(self._role)
-            role_resource = self._role.node.default_child
-            role_path = None if role_resource is None else role_resource.node.path
+            node = self._role.node
+            role_resource = node.default_child
             children = [
                 child
-                for child in self._role.node.find_all()
-                if isinstance(child, CfnElementResource) and child.node.path != role_path
+                for child in node.find_all()
+                if isinstance(child, CfnElementResource) and child is not role_resource
             ]
             self._ids = sorted(stack.resolve([stack.get_logical_id(c) for c in children]))
         return self._ids

@@ -17,7 +17,7 @@ from constructs import Construct, IConstruct
 from constructs_lib._arguments import checked_arguments
 from constructs_lib._enums import LenientEnum
 from constructs_lib._subnet_facts import subnet_facts
-from constructs_lib.compliance import acknowledge
+from constructs_lib.compliance import acknowledge_findings
 from constructs_lib.log_encryption import cloudwatch_logs_key_statement
 from constructs_lib.managed_policy_role import ManagedPolicyRole
 from constructs_lib.network_rules import check_az_count, check_vpc_cidr, zone_choice_warning
@@ -442,8 +442,10 @@ class EmrServerlessNetwork(Construct):
     ) -> ec2.Vpc:
         vpc = self._vpc(layout, nat_gateways, availability_zones)
         for subnet in vpc.public_subnets:
-            for rule in IGW_ROUTE_RULES:
-                acknowledge(subnet.node.find_child("DefaultRoute"), rule, _IGW_ROUTE_REASON)
+            acknowledge_findings(
+                subnet.node.find_child("DefaultRoute"),
+                dict.fromkeys(IGW_ROUTE_RULES, _IGW_ROUTE_REASON),
+            )
         self._add_secondary_cidrs(vpc, layout)
         _drop_redundant_depends_on(Stack.of(self))
         return vpc

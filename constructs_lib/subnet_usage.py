@@ -227,10 +227,11 @@ class _Validation:
 def _s3_route(subnet: ec2.ISubnet, endpoints: dict[str, _S3Endpoints]) -> S3Route:
     """How ``subnet`` reaches S3; ``endpoints`` caches each stack's S3 endpoints."""
     facts = subnet_facts(subnet)
-    stack = Stack.of(subnet)
-    if stack.node.path not in endpoints:
-        endpoints[stack.node.path] = _s3_endpoints(stack)
-    found = endpoints[stack.node.path]
+    stack = facts.stack
+    key = str(id(stack))
+    if key not in endpoints:
+        endpoints[key] = _s3_endpoints(stack)
+    found = endpoints[key]
     route_table = facts.route_table_id
     if route_table is not None and route_table in found.route_tables:
         return S3Route.GATEWAY_ENDPOINT
