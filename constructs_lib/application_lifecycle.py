@@ -606,13 +606,14 @@ class _PolicyIds:
         if self._ids is None:
             stack = Stack.of(self._role)
             node = self._role.node
-            role_resource = node.default_child
-            children = [
-                child
-                for child in node.find_all()
-                if isinstance(child, CfnElementResource) and child is not role_resource
-            ]
-            self._ids = sorted(stack.resolve([stack.get_logical_id(c) for c in children]))
+            resources = [c for c in node.find_all() if isinstance(c, CfnElementResource)]
+            role = node.default_child
+            ids = stack.resolve(
+                [stack.get_logical_id(r) for r in resources]
+                + ([stack.get_logical_id(role)] if isinstance(role, CfnElementResource) else [None])
+            )
+            role_id = ids.pop()
+            self._ids = sorted(i for i in ids if i != role_id)
         return self._ids
 
 
