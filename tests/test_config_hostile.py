@@ -500,3 +500,26 @@ def test_depth_is_refused_exactly_past_the_limit(depth: int) -> None:
     _, problems = yaml_problem("k: " + "{a: " * (depth - 1) + "1" + "}" * (depth - 1))
     # the document mapping is level 1, the innermost value level depth + 1
     assert (problems == []) == (depth + 1 <= MAX_DEPTH)
+
+
+# ---------------------------------------------------------------- the documented limits
+
+
+def test_the_limits_are_documented_as_they_are() -> None:
+    text = (ROOT / "docs" / "onboarding.md").read_text()
+    section = text.split("## Limits of the config file", 1)[1].split("\n## ", 1)[0]
+    rows = {
+        line.split("|")[1].strip(): line.split("|")[2].strip()
+        for line in section.splitlines()
+        if line.startswith("| ") and not line.startswith("| Limit")
+    }
+    assert rows["file size"].startswith(f"{config_reader.MAX_FILE_BYTES:,} bytes")
+    assert rows["nesting"].startswith(f"{MAX_DEPTH} levels")
+    assert rows["values"].startswith(f"{config_reader.MAX_VALUES:,},")
+    assert rows["aliases"].startswith(f"{MAX_ALIASES:,} uses")
+    assert rows["text"].startswith(f"{MAX_TEXT:,} characters")
+    assert rows["whole numbers"].startswith(f"up to {MAX_INTEGER:,} (2^53 - 1)")
+    assert rows["environments"] == str(MAX_ENVIRONMENTS)
+    assert rows["problems"] == (
+        f"reading stops after {MAX_PROBLEMS}; a message lists the first {MAX_LISTED}"
+    )
