@@ -42,20 +42,28 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: The pure rule modules (paths under constructs_lib/) and the fast tests that cover them.
 MODULES: dict[str, tuple[str, ...]] = {
-    "application_rules.py": ("test_application_rules.py",),
-    "workers.py": ("test_workers.py", "test_application_rules.py"),
+    "application_rules.py": ("test_application_rules.py", "test_rule_boundaries.py"),
+    "workers.py": ("test_workers.py", "test_application_rules.py", "test_rule_boundaries.py"),
     "releases.py": ("test_releases.py", "test_application_rules.py"),
     "image_references.py": ("test_image_references.py",),
     "monitoring_rules.py": ("test_monitoring_rules.py",),
-    "runtime_permissions.py": ("test_runtime_permissions.py",),
+    "runtime_permissions.py": ("test_runtime_permissions.py", "test_rule_boundaries.py"),
     "job_defaults.py": ("test_job_defaults.py",),
     "metrics.py": ("test_metrics.py",),
     "prometheus_rules.py": ("test_prometheus_rules.py",),
-    "platform_config.py": ("test_platform_config.py", "test_config_hostile.py"),
+    "platform_config.py": (
+        "test_platform_config.py",
+        "test_config_hostile.py",
+        "test_rule_boundaries.py",
+    ),
     "config_reader.py": ("test_platform_config.py", "test_config_hostile.py"),
     "service_limits.py": ("test_service_limits.py",),
     "cli.py": ("test_cli.py",),
-    "subnet_planning/_plan.py": ("test_subnet_planning.py", "test_subnet_planning_cli.py"),
+    "subnet_planning/_plan.py": (
+        "test_subnet_planning.py",
+        "test_subnet_planning_cli.py",
+        "test_rule_boundaries.py",
+    ),
     "subnet_planning/_sizing.py": ("test_subnet_planning.py", "test_subnet_planning_cli.py"),
     "subnet_planning/_layout.py": ("test_subnet_planning.py",),
     "subnet_planning/_render.py": ("test_subnet_planning.py", "test_subnet_planning_cli.py"),
