@@ -259,6 +259,26 @@ def _mutations() -> Iterator[Case]:
             yield _text(f"{value_name}@{slot}", text)
 
 
+#: Cases that take seconds each even when handled well (large valid inputs read in full):
+#: the fuzz harness runs them, the unit tests cover their limits with smaller inputs.
+_HEAVY = frozenset(
+    {
+        "teams-10000",
+        "teams-10000-three-environments",
+        "unknown-keys-100000",
+        "unknown-team-overrides-20000",
+        "anchors-100000",
+        "aliases-100000",
+        "glue-databases-100000",
+    }
+)
+
+
+def is_heavy(name: str) -> bool:
+    """Whether case ``name`` is one of the slow ones (see ``_HEAVY``)."""
+    return name in _HEAVY or name.startswith("list-100000@")
+
+
 def corpus() -> list[Case]:
     """Every case, named uniquely, in a fixed order."""
     cases = [*_named(), *_mutations()]
