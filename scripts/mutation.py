@@ -72,7 +72,7 @@ MODULES: dict[str, tuple[str, ...]] = {
 
 #: Fewer hypothesis examples, derandomized: each mutant reruns its tests.
 _CONFTEST = '''\
-"""Mutation runs only: the suite's hypothesis profile with fewer, repeatable examples."""
+"""Mutation runs only: fewer, repeatable hypothesis examples; the slow corpus tests left out."""
 
 from hypothesis import HealthCheck, settings
 
@@ -85,6 +85,15 @@ settings.register_profile(
     database=None,
 )
 settings.load_profile("mutation")
+
+#: Fuzz-corpus tests that read large valid files: they bound nothing a boundary test does not.
+_SLOW = ("test_every_corpus_case_is_accepted_or_refused_cleanly", "test_ten_thousand_teams_load")
+
+
+def pytest_collection_modifyitems(config, items):
+    keep = [item for item in items if item.originalname not in _SLOW]
+    config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+    items[:] = keep
 '''
 
 _KILLED = {"killed", "timeout", "caught by type check"}

@@ -16,7 +16,7 @@ from unittest import mock
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from constructs_lib import config_reader
@@ -426,7 +426,6 @@ def _clean(error: PlatformConfigError, source: str) -> None:
         assert problem.fix
 
 
-@settings(max_examples=150)
 @given(tree=_TREES, where=st.sampled_from(["platform", "teams", "environments", "x"]))
 def test_any_tree_anywhere_is_accepted_or_refused_cleanly(tree: Any, where: str) -> None:
     document = yaml.safe_load(VALID)
@@ -441,7 +440,6 @@ def test_any_tree_anywhere_is_accepted_or_refused_cleanly(tree: Any, where: str)
         _clean(error, "platform.yaml")
 
 
-@settings(max_examples=150)
 @given(
     start=st.integers(min_value=0, max_value=len(VALID)),
     length=st.integers(min_value=0, max_value=20),
@@ -457,7 +455,6 @@ def test_any_text_spliced_in_is_accepted_or_refused_cleanly(
         _clean(error, "platform.yaml")
 
 
-@settings(max_examples=100)
 @given(start=st.integers(min_value=0, max_value=len(VALID)), junk=st.binary(max_size=64))
 def test_any_bytes_spliced_in_are_accepted_or_refused_cleanly(start: int, junk: bytes) -> None:
     data = VALID.encode()[:start] + junk + VALID.encode()[start:]
@@ -470,7 +467,6 @@ def test_any_bytes_spliced_in_are_accepted_or_refused_cleanly(start: int, junk: 
             _clean(error, str(path))
 
 
-@settings(max_examples=60)
 @given(
     levels=st.integers(min_value=1, max_value=6),
     width=st.integers(min_value=1, max_value=9),
@@ -497,7 +493,6 @@ def test_aliases_are_refused_exactly_when_what_they_name_passes_the_limit(
         assert f"more than {limit:,} values" in str(problem)
 
 
-@settings(max_examples=60)
 @given(depth=st.integers(min_value=1, max_value=MAX_DEPTH + 40))
 def test_depth_is_refused_exactly_past_the_limit(depth: int) -> None:
     _, problems = yaml_problem("k: " + "{a: " * (depth - 1) + "1" + "}" * (depth - 1))
