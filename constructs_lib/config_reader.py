@@ -155,8 +155,9 @@ def read_text(path: Path, ctx: Context, *, unreadable_fix: str) -> Any:
             return MISSING
         with path.open("rb") as file:
             data = file.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        ctx.fail("", MISSING, f"cannot be read ({error.strerror or error})", unreadable_fix)
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
+        reason = getattr(error, "strerror", None) or show(str(error))
+        ctx.fail("", MISSING, f"cannot be read ({reason})", unreadable_fix)
         return MISSING
     if len(data) > MAX_FILE_BYTES:
         ctx.fail(

@@ -261,6 +261,8 @@ def test_paths_that_are_not_files_are_refused(tmp_path: Path) -> None:
     assert "is not a regular file" in refusal(fifo)
     assert "is not a regular file" in refusal(tmp_path)
     assert "cannot be read" in refusal(tmp_path / "missing.yaml")
+    with pytest.raises(PlatformConfigError, match=r"cannot be read .*embedded null byte"):
+        load_platform_config(tmp_path / "a\0b.yaml")
 
 
 def test_problem_limit_stops_reading() -> None:
