@@ -123,11 +123,27 @@ def prepare(code: Path, work: Path, modules: list[str]) -> None:
         "pytest_add_cli_args_test_selection=" + "\n    ".join(f"tests/{t}" for t in present),
         "pytest_add_cli_args=-p\n    no:cacheprovider\n    -p\n    no:xdist\n    -q",
         "also_copy=" + "\n    ".join(others),
-        # mutmut's trampoline fails for methods that run while their class is created
-        # (an Enum member's __init__): KeyError '_mutmut_orig' at import.
-        "do_not_mutate_patterns=def __init__\\(",
     ]
     (work / "setup.cfg").write_text("\n".join(lines) + "\n")
+    for path in paths:
+        _exclude_enums_with_init(work / path)
+
+
+def _exclude_enums_with_init(path: Path) -> None:
+    """Mark Enum classes with an ``__init__`` ``# pragma: no mutate block`` (scratch copy only).
+
+    mutmut's trampoline cannot run a method while its class is being created, which is
+    when an Enum calls its members' ``__init__`` (KeyError '_mutmut_orig' at import).
+    """
+    lines = path.read_text().splitlines()
+    for node in ast.walk(ast.parse("\n".join(lines))):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        enum = any("Enum" in ast.unparse(base) for base in node.bases)
+        init = any(isinstance(n, ast.FunctionDef) and n.name == "__init__" for n in node.body)
+        if enum and init:
+            lines[node.lineno - 1] += "  # pragma: no mutate block"
+    path.write_text("\n".join(lines) + "\n")
 
 
 def run(work: Path, max_children: int) -> float:
