@@ -166,7 +166,6 @@ class TeamStack(Stack):
                 )
         with _blamed(team):
             buckets = self._data(team)
-            self._glue(team)
             self.application = self._application(
                 team,
                 network,
@@ -198,6 +197,10 @@ class TeamStack(Stack):
         self.schedules: dict[str, JobSchedule] = {}
         if team.jobs:
             self._jobs(team, environment, buckets["scripts"])
+        # The Glue grants come last: their number is the team's to choose, so a role that
+        # fills up does so at the Glue database that does not fit (every fixed grant is in).
+        with _blamed(team):
+            self._glue(team)
         self._outputs(team)
 
     def _grant_describe_stack(self, grantee: iam.IGrantable) -> iam.Grant:
