@@ -110,10 +110,12 @@ def _escape(char: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def shown_key(key: str) -> str:
     """``key`` as it appears in a key path: as written if short and plain, else quoted and cut."""
-    plain = len(key) <= 64 and key.isprintable() and not _SPECIAL_IN_KEY.search(key)
+    plain = len(key) <= _PLAIN_KEY_LENGTH and key.isprintable() and not _SPECIAL_IN_KEY.search(key)
     return key if plain and key else show(key)
 
 
+#: Keys up to this long are shown as written (a tag key is up to 128 characters).
+_PLAIN_KEY_LENGTH = 160
 _SPECIAL_IN_KEY = re.compile(r"[\s.\[\]'\"]")
 
 
