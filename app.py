@@ -16,6 +16,7 @@ import aws_cdk as cdk
 from aws_cdk import Annotations
 from constructs import Construct
 
+from constructs_lib.cli import exit_on_validation_error
 from constructs_lib.compliance import add_compliance_checks
 from constructs_lib.platform_config import (
     CONTEXT_KEY,
@@ -40,6 +41,9 @@ ROOT = Path(__file__).resolve().parent
 #: The warning that an application's subnets' routes to S3 were not checked (an existing
 #: VPC's subnets are imported without their routes).
 UNCHECKED_ROUTES_WARNING = f"{UNCHECKED_WARNING_PREFIX}:network.routes"
+
+#: How the app names itself in its error lines (the CDK CLI shows them as they are).
+PROG = "app.py"
 
 #: The platform file ``make synth`` uses when ``cdk.json`` names none.
 DEFAULT_CONFIG = ROOT / DEFAULT_CONFIG_FILE
@@ -188,10 +192,15 @@ def _images_stack(
 
 
 def main() -> None:
-    """Synthesize the reference app (the CDK CLI runs this through ``cdk.json``)."""
-    app = cdk.App()
-    build_app(app, env=environment_from_env())
-    app.synth()
+    """Synthesize the reference app (the CDK CLI runs this through ``cdk.json``).
+
+    A config or validation error prints one line per problem and exits with status 2
+    (no traceback); any other exception is a bug and keeps its traceback.
+    """
+    with exit_on_validation_error(PROG):
+        app = cdk.App()
+        build_app(app, env=environment_from_env())
+        app.synth()
 
 
 if __name__ == "__main__":

@@ -185,6 +185,7 @@ if TYPE_CHECKING:
     from constructs_lib.server_access_logs_bucket import (
         ServerAccessLogsBucket,
     )
+    from constructs_lib.service_limits import PolicyCapacityError
     from constructs_lib.stack_outputs import (
         OutputField,
         TeamOutputs,
@@ -288,6 +289,7 @@ _EXPORTS: dict[str, str] = {
     "PlannedSubnet": "constructs_lib.subnet_planning",
     "PlatformConfig": "constructs_lib.platform_config",
     "PlatformConfigError": "constructs_lib.platform_config",
+    "PolicyCapacityError": "constructs_lib.service_limits",
     "PrometheusRemoteWrite": "constructs_lib.monitoring_configuration",
     "PrometheusWorkspace": "constructs_lib.prometheus_workspace",
     "PrometheusWorkspaceBase": "constructs_lib.prometheus_workspace",
@@ -408,6 +410,7 @@ __all__ = [
     "PlannedSubnet",
     "PlatformConfig",
     "PlatformConfigError",
+    "PolicyCapacityError",
     "PrometheusRemoteWrite",
     "PrometheusWorkspace",
     "PrometheusWorkspaceBase",

@@ -10,12 +10,31 @@ Pure module: imports nothing from ``aws_cdk``.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
-from collections.abc import Mapping, Sequence
+import stat
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
+
+from constructs_lib.errors import show
+
+try:  # libyaml's parser: ten times faster; the composer and checks stay in Python
+    from yaml._yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+
+    class _Parser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+
 
 _T = TypeVar("_T")
 
@@ -28,7 +47,32 @@ class _Missing:
 #: The value of a key that is not in the document.
 MISSING: Any = _Missing()
 
-_MAX_SHOWN = 80
+#: Limits of the config file (docs/onboarding.md, "Limits of the config file"). They bound
+#: the time and memory a load takes whatever the input; a valid config is far inside them.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+#: Values inside values: the deepest key path of the platform file is 9 levels deep.
+MAX_DEPTH = 32
+#: Values in the document, counting what an alias names each time it is used.
+MAX_VALUES = 500_000
+#: Uses of aliases (``*name``): anchors and merge keys may share settings, no more.
+MAX_ALIASES = 1_000
+#: Characters in one key or text value (the longest setting, an S3 prefix, is 1,024 bytes).
+MAX_TEXT = 1024
+#: The largest whole number, 2**53 - 1: beyond it JSON and JavaScript (and so the CDK)
+#: lose precision.
+MAX_INTEGER = 2**53 - 1
+#: Problems recorded before reading stops.
+MAX_PROBLEMS = 100
+#: Problems listed in one error message (the rest are counted).
+MAX_LISTED = 20
+
+_YAML_TAG = "tag:yaml.org,2002:"
+#: Tags a value may carry explicitly (``!!str 123``): the plain YAML types, nothing else.
+_PLAIN_TAGS = frozenset(
+    f"{_YAML_TAG}{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
+)
+#: Characters YAML allows in a file (YAML 1.1, 5.1); anything else is refused with its place.
+_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -41,13 +85,42 @@ class Problem:
     fix: str
 
     def __str__(self) -> str:
-        shown = "" if self.value is MISSING else f"={_show(self.value)}"
-        return f"{self.location}{shown}: {self.rule}. Fix: {self.fix}"
+        shown = "" if self.value is MISSING else f"={show(self.value)}"
+        return one_line(f"{self.location}{shown}: {self.rule}. Fix: {self.fix}")
 
 
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other unprintable characters escaped (``\\n``, ``\\x1b``)."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else _escape(char) for char in text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return (
+        repr(char)[1:-1]
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def shown_key(key: str) -> str:
+    """``key`` as it appears in a key path: as written if short and plain, else quoted and cut."""
+    plain = len(key) <= _PLAIN_KEY_LENGTH and key.isprintable() and not _SPECIAL_IN_KEY.search(key)
+    return key if plain and key else show(key)
+
+
+#: Keys up to this long are shown as written (a tag key is up to 128 characters).
+_PLAIN_KEY_LENGTH = 160
+_SPECIAL_IN_KEY = re.compile(r"[\s.\[\]'\"]")
+
+
+class TooManyProblemsError(Exception):
+    """Reading stopped: :data:`MAX_PROBLEMS` problems are recorded."""
 
 
 @dataclass
@@ -63,44 +136,245 @@ class Context:
         return f"{self.source}: {origin(self.origins, path)}" if path else self.source
 
     def fail(self, path: str, value: Any, rule: str, fix: str) -> None:
-        """Record a problem with the value at ``path``."""
+        """Record a problem with the value at ``path``.
+
+        :raises TooManyProblemsError: once :data:`MAX_PROBLEMS` are recorded.
+        """
         self.problems.append(Problem(self.location(path), value, rule, fix))
+        if len(self.problems) >= MAX_PROBLEMS:
+            raise TooManyProblemsError
+
+
+def read_text(path: Path, ctx: Context, *, unreadable_fix: str) -> Any:
+    """The UTF-8 text of the file at ``path``; ``MISSING`` (with a problem recorded) if bad.
+
+    Refuses what is not a regular file (a FIFO would block), a file over
+    :data:`MAX_FILE_BYTES`, and bytes that are not UTF-8 (naming their line and column).
+    """
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            ctx.fail("", MISSING, "is not a regular file", unreadable_fix)
+            return MISSING
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
+        reason = getattr(error, "strerror", None) or show(str(error))
+        ctx.fail("", MISSING, f"cannot be read ({reason})", unreadable_fix)
+        return MISSING
+    if len(data) > MAX_FILE_BYTES:
+        ctx.fail(
+            "",
+            MISSING,
+            f"is larger than {MAX_FILE_BYTES:,} bytes (a limit of the config file)",
+            "split the platform into several config files",
+        )
+        return MISSING
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        ctx.fail(
+            f"line {line}, column {column}",
+            MISSING,
+            f"is not UTF-8 text (byte 0x{data[error.start]:02X})",
+            "save the file as UTF-8 (in most editors: 'Save with encoding', UTF-8)",
+        )
+        return MISSING
 
 
 def load_yaml(text: str, ctx: Context) -> Any:
-    """The YAML document ``text`` (safe types only, duplicate keys refused); ``MISSING`` if bad."""
+    """The YAML document ``text`` within the limits above; ``MISSING`` if bad.
+
+    Safe types only; duplicate keys, complex keys (``? [a]``), tags other than the plain
+    types, recursive aliases and integers beyond :data:`MAX_INTEGER` are refused.
+    """
+    bad = _NOT_YAML.search(text)
+    if bad:
+        ctx.fail(
+            _line_column(text, bad.start()),
+            MISSING,
+            f"has a character YAML does not allow ({_escape(bad.group())})",
+            "remove it, or write it as an escape in double quotes",
+        )
+        return MISSING
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
+        loader = _BoundedLoader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except _LimitError as refused:
+        where = _mark(refused.mark)
+        ctx.fail(where, MISSING, refused.rule, refused.fix)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = error.problem or error.context
+        problem = " ".join(part for part in (error.context, error.problem) if part)
+        ctx.fail(_mark(mark), MISSING, f"is not valid YAML ({problem})", "correct the syntax")
     except yaml.YAMLError as error:
-        where, problem = "", str(error)
-    ctx.fail(where, MISSING, f"is not valid YAML ({problem})", "correct the syntax")
+        ctx.fail("", MISSING, f"is not valid YAML ({show(str(error))})", "correct the syntax")
+    except RecursionError:  # a limit above should stop it first
+        ctx.fail("", MISSING, f"is nested too deeply (at most {MAX_DEPTH} levels)", _FLATTEN)
     return MISSING
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """YAML's safe loader, refusing duplicate keys (YAML would keep the last one silently)."""
+_FLATTEN = f"write at most {MAX_DEPTH} levels of values inside values"
+
+
+def _line_column(text: str, index: int) -> str:
+    line = text.count("\n", 0, index) + 1
+    return f"line {line}, column {index - (text.rfind(chr(10), 0, index) + 1) + 1}"
+
+
+def _mark(mark: Any) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+
+
+class _LimitError(Exception):
+    """Input beyond a limit of the config file, at ``mark``."""
+
+    def __init__(self, mark: Any, rule: str, fix: str) -> None:
+        super().__init__(rule)
+        self.mark, self.rule, self.fix = mark, rule, fix
+
+
+class _BoundedComposer(Composer):
+    """YAML's composer, counting values, aliases and depth as it goes (see the limits above)."""
+
+    peek_event: Callable[[], Any]  # the parser's, in the loader
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._values = 0
+        self._aliases = 0
+        self._depth = 0
+        self._weights: dict[int, int] = {}
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        kind = event.__class__
+        if kind is yaml.AliasEvent:
+            return self._compose_alias(parent, index, event)
+        tag = event.tag
+        if (tag is not None and tag != "!" and tag not in _PLAIN_TAGS) or (
+            kind is yaml.ScalarEvent and len(event.value) > MAX_TEXT
+        ):
+            self._refuse(event)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _LimitError(
+                event.start_mark, f"is nested more than {MAX_DEPTH} levels deep", _FLATTEN
+            )
+        before = self._values
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        self._count(1, event.start_mark)
+        if event.anchor is not None:
+            self._weights[id(node)] = self._values - before
+        return node
+
+    def _compose_alias(self, parent: Any, index: Any, event: Any) -> Any:
+        node = super().compose_node(parent, index)
+        self._aliases += 1
+        if self._aliases > MAX_ALIASES:
+            raise _LimitError(
+                event.start_mark,
+                f"uses aliases (*name) more than {MAX_ALIASES:,} times",
+                "write the values out, or share fewer of them",
+            )
+        weight = self._weights.get(id(node))
+        if weight is None:
+            raise _LimitError(
+                event.start_mark,
+                f"the alias *{shown_key(str(event.anchor))} is inside the value it names "
+                "(a value that contains itself)",
+                "refer only to values defined before and outside the alias",
+            )
+        self._count(weight, event.start_mark)
+        return node
+
+    @staticmethod
+    def _refuse(event: Any) -> None:
+        if event.tag not in (None, "!") and event.tag not in _PLAIN_TAGS:
+            raise _LimitError(
+                event.start_mark,
+                f"the tag {show(event.tag.replace(_YAML_TAG, '!!'))} is not used in this file "
+                "(only plain values: text, numbers, true/false, lists and mappings)",
+                "remove the tag",
+            )
+        raise _LimitError(
+            event.start_mark,
+            f"a value of {len(event.value):,} characters is longer than {MAX_TEXT:,} "
+            "(a limit of the config file)",
+            "shorten it",
+        )
+
+    def _count(self, values: int, mark: Any) -> None:
+        self._values += values
+        if self._values > MAX_VALUES:
+            raise _LimitError(
+                mark,
+                f"has more than {MAX_VALUES:,} values (counting each alias as the values it names)",
+                "split the platform into several config files",
+            )
+
+
+class _StrictConstructor(SafeConstructor):
+    """YAML's safe constructor, refusing duplicate and complex keys and huge integers."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *anchor` may be overridden
                 continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _LimitError(
+                    key_node.start_mark,
+                    "a key is a list or mapping (a complex key, '? [a]')",
+                    "write the key as text",
+                )
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                raise _LimitError(
+                    key_node.start_mark,
+                    f"duplicate key {show(key)} (YAML would keep only the last one)",
+                    "remove one of them, or merge them into one",
                 )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_bounded_int(self, node: yaml.ScalarNode) -> int:
+        """A YAML integer, refused past :data:`MAX_INTEGER` before it is computed in full."""
+        digits = len(str(node.value).lstrip("+-").replace("_", ""))
+        value = self.construct_yaml_int(node) if digits <= 40 else None
+        if value is None or abs(value) > MAX_INTEGER:
+            raise _LimitError(
+                node.start_mark,
+                f"a whole number beyond {MAX_INTEGER:,} (2**53 - 1: larger ones are not exact "
+                "in JSON and JavaScript, through which the CDK passes them)",
+                "write a smaller number",
+            )
+        return value
+
+    yaml_constructors = {  # noqa: RUF012 (PyYAML's class-level table, copied and extended)
+        **SafeConstructor.yaml_constructors,
+        "tag:yaml.org,2002:int": construct_bounded_int,
+    }
+
+
+class _BoundedLoader(_BoundedComposer, _Parser, _StrictConstructor, Resolver):
+    """A safe YAML loader within the config file's limits (libyaml's parser when present)."""
+
+    def __init__(self, text: str) -> None:
+        _Parser.__init__(self, text)
+        _BoundedComposer.__init__(self)
+        _StrictConstructor.__init__(self)
+        Resolver.__init__(self)
+
 
 def join(path: str, key: str) -> str:
     """The key path of ``key`` under ``path``."""
-    return f"{path}.{key}" if path else key
+    return f"{path}.{shown_key(key)}" if path else shown_key(key)
 
 
 def is_under(path: str, prefix: str) -> bool:
@@ -164,6 +438,11 @@ class Node:
         """Whether there is a value to read (not missing, not null, not under a problem)."""
         return self.usable and self.value is not MISSING and self.value is not None
 
+    @property
+    def is_mapping(self) -> bool:
+        """Whether there is a mapping to read."""
+        return self.present and isinstance(self.value, dict)
+
     def fail(self, rule: str, fix: str) -> None:
         """Record a problem with this value."""
         if self.usable:
@@ -187,10 +466,11 @@ class Node:
             self.fail("must be a mapping (key: value lines)", f"write {keys} as keys below it")
             return self.unusable()
         allowed = [*required, *optional]
+        known = set(allowed)
         for key, value in self.value.items():
             if not isinstance(key, str):
                 self.ctx.fail(join(self.path, str(key)), key, "keys must be text", "quote the key")
-            elif key not in allowed:
+            elif key not in known:
                 self.ctx.fail(
                     join(self.path, key),
                     value,
@@ -204,7 +484,7 @@ class Node:
 
     def entries(self) -> list[tuple[str, Node]]:
         """The ``(key, value)`` pairs of a mapping whose keys are names (text)."""
-        keys = [key for key in self.value if isinstance(key, str)] if self.present else []
+        keys = [key for key in self.value if isinstance(key, str)] if self.is_mapping else []
         node = self.mapping(optional=keys)
         return [(key, node[key]) for key in keys] if node.usable else []
 

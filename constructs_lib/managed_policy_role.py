@@ -6,17 +6,28 @@ import json
 import re
 from typing import Any
 
-from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from constructs_lib.errors import EmrServerlessValidationError
+from constructs_lib.service_limits import (
+    IAM_QUOTAS,
+    MANAGED_POLICIES_PER_ROLE,
+    MANAGED_POLICY_SIZE,
+    PolicyCapacityError,
+    place_statement,
+)
 
 #: IAM quota: characters in one customer-managed policy document (white space not counted).
-MANAGED_POLICY_SIZE_LIMIT = 6144
+MANAGED_POLICY_SIZE_LIMIT = MANAGED_POLICY_SIZE
 
-#: IAM quota (default): managed policies attached to one role.
-MANAGED_POLICIES_PER_ROLE = 10
+__all__ = [
+    "MANAGED_POLICIES_PER_ROLE",
+    "MANAGED_POLICY_SIZE_LIMIT",
+    "ManagedPolicies",
+    "ManagedPolicyRole",
+    "PolicyCapacityError",
+    "estimated_statement_size",
+]
 
 #: Characters assumed for values CloudFormation fills in at deploy time: the longest a
 #: pseudo parameter can be, and a generous length for any other value (an ARN or a name),
@@ -59,24 +70,37 @@ class ManagedPolicies:
     def place(self, statement: iam.PolicyStatement) -> iam.ManagedPolicy:
         """Add ``statement`` to the policy with room for it; return that policy."""
         size = estimated_statement_size(statement) + 1
-        if not self.policies or self._sizes[-1] + size > MANAGED_POLICY_SIZE_LIMIT:
+        if self._slot(statement, size) == len(self.policies):
             self.add_policy(statement)
         self.policies[-1].add_statements(statement)
         self._sizes[-1] += size
         return self.policies[-1]
 
+    def check_room(self, statement: iam.PolicyStatement) -> None:
+        """Raise, in Python, if no policy has room for ``statement`` (nothing is added).
+
+        :raises PolicyCapacityError: when it would need a policy past the quota.
+        """
+        self._slot(statement, estimated_statement_size(statement) + 1)
+
+    def _slot(self, statement: iam.PolicyStatement, size: int) -> int:
+        return place_statement(
+            self._sizes,
+            size,
+            argument=f"{self._scope.node.path} statement",
+            value=_Statement(statement),
+            overhead=_DOCUMENT_OVERHEAD,
+        )
+
     def add_policy(self, statement: iam.PolicyStatement | None = None) -> iam.ManagedPolicy:
         """Start a new, empty policy (refused past the quota, naming ``statement``)."""
         if len(self.policies) >= MANAGED_POLICIES_PER_ROLE:
-            raise EmrServerlessValidationError(
+            raise PolicyCapacityError(
                 argument=f"{self._scope.node.path} statement",
-                value=None
-                if statement is None
-                else Stack.of(self._scope).to_json_string(statement.to_statement_json()),
+                value=None if statement is None else _Statement(statement),
                 rule=(
                     f"a role holds at most {MANAGED_POLICIES_PER_ROLE} managed policies of "
-                    f"{MANAGED_POLICY_SIZE_LIMIT:,} characters each (IAM quotas, "
-                    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html)"
+                    f"{MANAGED_POLICY_SIZE_LIMIT:,} characters each ({IAM_QUOTAS})"
                 ),
                 fix="split the grants across roles, or grant whole prefixes instead of many "
                 "small ones",
@@ -103,9 +127,10 @@ class ManagedPolicyRole(iam.Role):
     overflow it (estimated with generous lengths for deploy-time values), the
     statement goes to a new policy (``Policy2``, ``Policy3``, ...). More than the 10
     managed policies IAM attaches to a role by default is refused at synth with
-    :class:`EmrServerlessValidationError` (when the grant comes through aws-cdk-lib's
-    JavaScript side, e.g. ``bucket.grant_read(role)``, jsii re-raises it as a
-    ``RuntimeError`` carrying the same message).
+    :class:`~constructs_lib.service_limits.PolicyCapacityError`. A grant made through
+    aws-cdk-lib's JavaScript side (e.g. ``bucket.grant_read(role)``) reaches the role in a
+    callback, where jsii re-raises the error as a ``RuntimeError``: call
+    :meth:`check_room` with the statement first to get our error in Python.
     """
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
@@ -130,6 +155,24 @@ class ManagedPolicyRole(iam.Role):
         """Add ``statement`` to the role's managed policies; always ``True``."""
         self._managed.place(statement)
         return True
+
+    def check_room(self, statement: iam.PolicyStatement) -> None:
+        """Raise, in Python, if the role has no room left for ``statement``.
+
+        :raises PolicyCapacityError: when adding it would need an 11th managed policy.
+        """
+        self._managed.check_room(statement)
+
+
+class _Statement:
+    """A statement shown in an error by its actions and resources (tokens as they are)."""
+
+    def __init__(self, statement: iam.PolicyStatement) -> None:
+        self._statement = statement
+
+    def __repr__(self) -> str:
+        actions = ", ".join(self._statement.actions)
+        return f"<statement {actions} on {len(self._statement.resources)} resources>"
 
 
 def estimated_statement_size(statement: iam.PolicyStatement) -> int:

@@ -14,6 +14,7 @@ Pure module: imports nothing from ``aws_cdk``.
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -31,17 +32,21 @@ from constructs_lib.availability_zones import (
     supported_az_ids,
 )
 from constructs_lib.config_reader import (
+    MAX_LISTED,
+    MAX_PROBLEMS,
     MISSING,
     Context,
     Node,
     Problem,
+    TooManyProblemsError,
     did_you_mean,
     is_under,
     load_yaml,
     merge,
     origin,
+    read_text,
 )
-from constructs_lib.errors import EmrServerlessValidationError
+from constructs_lib.errors import EmrServerlessValidationError, show
 from constructs_lib.image_references import IMAGE_TAG
 from constructs_lib.monitoring_rules import RETENTION_DAYS
 from constructs_lib.schedule_rules import check_schedule_expression, check_time_zone
@@ -83,6 +88,10 @@ MAX_AVAILABILITY_ZONES = 6
 #: ``network.headroom``: new worker subnets hold this many times today's peak, so that
 #: teams can be onboarded (and peaks raised) without adding subnets.
 DEFAULT_HEADROOM = 4
+
+#: Environments in one config file (a limit of the config file: each environment is read
+#: with every team, so the reading time grows with environments times teams).
+MAX_ENVIRONMENTS = 50
 
 MAX_PLATFORM_NAME = 24
 MAX_TEAM_NAME = 24
@@ -453,7 +462,7 @@ class EnvironmentConfig:
         for team in self.teams:
             if team.name == name:
                 return team
-        raise KeyError(f"no team {name!r}{did_you_mean(name, [t.name for t in self.teams])}")
+        raise KeyError(f"no team {show(name)}{did_you_mean(name, [t.name for t in self.teams])}")
 
     def workloads(self) -> tuple[Workload, ...]:
         """Every team's workload, for planning the subnets all teams share."""
@@ -572,41 +581,46 @@ class PlatformConfigError(EmrServerlessValidationError):
         first = problems[0]
         super().__init__(argument=first.location, value=first.value, rule=first.rule, fix=first.fix)
         self.problems = tuple(problems)
-        lines = [str(problem) for problem in self.problems]
-        many = f"{len(lines)} problems:\n  " + "\n  ".join(lines)
-        self.args = (lines[0] if len(lines) == 1 else many,)
+        lines = [str(problem) for problem in self.problems[:MAX_LISTED]]
+        count = f"{len(self.problems)}{'+' if len(self.problems) >= MAX_PROBLEMS else ''}"
+        if len(self.problems) > MAX_LISTED:
+            lines.append(f"... and {len(self.problems) - MAX_LISTED} more (fix these first)")
+        many = f"{count} problems:\n  " + "\n  ".join(lines)
+        self.args = (lines[0] if len(self.problems) == 1 else many,)
 
 
 def load_platform_config(path: str | Path = DEFAULT_CONFIG_FILE) -> PlatformConfig:
     """Read and validate the platform config file at ``path``.
 
+    Bounded in time and memory whatever the file holds (see ``config_reader``'s limits).
+
     :raises PlatformConfigError: for a file that cannot be read, and for every problem in it.
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise PlatformConfigError(
-            [
-                Problem(
-                    location=str(path),
-                    value=MISSING,
-                    rule=f"cannot be read ({error.strerror or error})",
-                    fix=f"create it (see docs/onboarding.md), or set the cdk.json context key "
-                    f"{CONTEXT_KEY} to the config file's path",
-                )
-            ]
-        ) from error
-    return parse_platform_config(text, source=str(path))
+    source = str(path)
+    problems: list[Problem] = []
+    text = read_text(
+        Path(path),
+        Context(source, problems),
+        unreadable_fix=f"create it (see docs/onboarding.md), or set the cdk.json context key "
+        f"{CONTEXT_KEY} to the config file's path",
+    )
+    if text is MISSING:
+        raise PlatformConfigError(problems)
+    return parse_platform_config(text, source=source)
 
 
 def parse_platform_config(text: str, *, source: str = DEFAULT_CONFIG_FILE) -> PlatformConfig:
     """Validate the YAML document ``text``; ``source`` names it in error messages.
 
-    :raises PlatformConfigError: listing every problem.
+    :raises PlatformConfigError: listing every problem (reading stops at ``MAX_PROBLEMS``).
     """
     problems: list[Problem] = []
-    document = load_yaml(text, Context(source, problems))
-    config = _read_document(document, source, problems) if not problems else None
+    config = None
+    try:
+        document = load_yaml(text, Context(source, problems))
+        config = _read_document(document, source, problems) if not problems else None
+    except TooManyProblemsError:
+        pass
     if config is None or problems:
         raise PlatformConfigError(list({str(p): p for p in problems}.values()))
     return config
@@ -651,10 +665,14 @@ def _read_document(document: Any, source: str, problems: list[Problem]) -> Platf
     root = Node(Context(source, problems), "", document).mapping(required=_TOP_KEYS)
     name_node = root["platform"].mapping(required=_PLATFORM_REQUIRED, optional=("tags",))["name"]
     name = _name(name_node, MAX_PLATFORM_NAME, example="emr-analytics")
-    base = _read_environment(Context(source, problems), document, "", name)  # checked once
+    # The base, checked once; an environment that leaves a team as it is reuses its reading.
+    read: dict[tuple[int, int], TeamConfig] = {}
+    base = _read_environment(Context(source, problems), document, "", name, read=read)
     nodes = _environment_nodes(root["environments"])
     environments = tuple(
-        _read_environment(Context(source, problems), document, env_name, name, overrides=env)
+        _read_environment(
+            Context(source, problems), document, env_name, name, overrides=env, read=read
+        )
         for env_name, env in nodes
     )
     _check_targets(environments, dict(nodes))
@@ -671,6 +689,15 @@ def _environment_nodes(node: Node) -> list[tuple[str, Node]]:
     entries = node.entries()
     if node.present and isinstance(node.value, dict) and not entries:
         node.fail("must name at least one environment", "add one, e.g. dev: {}")
+    if len(entries) > MAX_ENVIRONMENTS:
+        node.ctx.fail(
+            node.path,
+            MISSING,
+            f"names {len(entries):,} environments; a config file holds at most "
+            f"{MAX_ENVIRONMENTS} (a limit of the config file: each is read with every team)",
+            "split the environments across config files",
+        )
+        return []
     for env_name, env in entries:
         if not _ENVIRONMENT.fullmatch(env_name) or len(env_name) > MAX_ENVIRONMENT_NAME:
             env.ctx.fail(
@@ -690,6 +717,7 @@ def _read_environment(
     platform_name: str,
     *,
     overrides: Node | None = None,
+    read: dict[tuple[int, int], TeamConfig],
 ) -> EnvironmentConfig:
     merged = _apply_overrides(ctx, document, overrides) if overrides else document
     root = Node(ctx, "", merged).mapping(required=_TOP_KEYS)
@@ -700,7 +728,8 @@ def _read_environment(
     log_retention_days = platform["log_retention_days"].choice(
         {days: days for days in LOG_RETENTION_DAYS}, default=LOG_RETENTION_DAYS[0]
     )
-    teams = _read_teams(root["teams"])
+    origins = sorted(ctx.origins.items())
+    teams = _read_teams(root["teams"], read, origins, remember=overrides is None)
     environment = EnvironmentConfig(
         name=env_name,
         platform_name=platform_name,
@@ -708,7 +737,7 @@ def _read_environment(
         log_retention_days=log_retention_days,
         teams=teams,
         source=ctx.source,
-        origins=_origins_under(ctx, "platform"),
+        origins=_origins_under(origins, "platform"),
         account=account,
         region=region,
         tags=_read_tags(platform["tags"]),
@@ -742,7 +771,7 @@ def _apply_overrides(ctx: Context, document: dict[str, Any], overrides: Node) ->
             if team_name not in names:
                 known = [str(name) for name in names if name]
                 team.fail(
-                    f"no team named {team_name!r}{did_you_mean(team_name, known)}",
+                    f"no team named {show(team_name)}{did_you_mean(team_name, known)}",
                     "override a team listed under teams, by its name",
                 )
             elif isinstance(team.value, dict) and "name" in team.value:
@@ -792,7 +821,10 @@ def _cidr(node: Node) -> str:
     try:
         network = ipaddress.IPv4Network(text)
     except ValueError as error:
-        node.fail(f"is not an IPv4 network ({error})", "write a network address like 10.0.0.0/16")
+        node.fail(
+            f"is not an IPv4 network ({show(str(error))})",
+            "write a network address like 10.0.0.0/16",
+        )
         return text
     if not low <= network.prefixlen <= high:
         node.fail(
@@ -802,11 +834,28 @@ def _cidr(node: Node) -> str:
     return text
 
 
-def _read_teams(node: Node) -> tuple[TeamConfig, ...]:
+def _read_teams(
+    node: Node,
+    read: dict[tuple[int, int], TeamConfig],
+    origins: Sequence[tuple[str, str]],
+    *,
+    remember: bool,
+) -> tuple[TeamConfig, ...]:
     elements = node.elements()
     if node.present and isinstance(node.value, list) and not elements:
         node.fail("must list at least one team", "add a team (see docs/onboarding.md)")
-    teams = tuple(_read_team(element, index) for index, element in enumerate(elements))
+    teams = []
+    for index, element in enumerate(elements):
+        # Only the base's readings are remembered: the base document stays alive while
+        # it is read, so the id of a team's mapping there names that mapping only (an
+        # environment's override makes a new mapping, which is read).
+        key = (index, id(element.value))
+        team = read.get(key)
+        if team is None:
+            team = _read_team(element, index, _origins_under(origins, element.path))
+            if remember:
+                read[key] = team
+        teams.append(team)
     seen: dict[str, str] = {}
     for team, element in zip(teams, elements, strict=True):
         folded = team.construct_id.lower()
@@ -817,10 +866,10 @@ def _read_teams(node: Node) -> tuple[TeamConfig, ...]:
                 "rename one of the teams",
             )
         seen.setdefault(folded, team.name)
-    return teams
+    return tuple(teams)
 
 
-def _read_team(node: Node, index: int) -> TeamConfig:
+def _read_team(node: Node, index: int, origins: tuple[tuple[str, str], ...]) -> TeamConfig:
     team = node.mapping(required=_TEAM_REQUIRED, optional=_TEAM_OPTIONAL)
     return TeamConfig(
         tags=_read_tags(team["tags"]),
@@ -833,12 +882,20 @@ def _read_team(node: Node, index: int) -> TeamConfig:
         prometheus=team["prometheus"].boolean(default=False),
         jobs=_read_jobs(team["jobs"], _application_type(team["application"])),
         source=node.ctx.source,
-        origins=_origins_under(node.ctx, node.path),
+        origins=origins,
     )
 
 
-def _origins_under(ctx: Context, path: str) -> tuple[tuple[str, str], ...]:
-    return tuple((p, written) for p, written in sorted(ctx.origins.items()) if is_under(p, path))
+def _origins_under(origins: Sequence[tuple[str, str]], path: str) -> tuple[tuple[str, str], ...]:
+    """The entries of the sorted ``origins`` at or below ``path``."""
+    start = bisect.bisect_left(origins, (path, ""))
+    under = []
+    for entry in origins[start:]:
+        if not entry[0].startswith(path):
+            break
+        if is_under(entry[0], path):
+            under.append(entry)
+    return tuple(under)
 
 
 def _read_application(node: Node) -> ApplicationConfig:

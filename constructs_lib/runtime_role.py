@@ -558,6 +558,13 @@ class JobRuntimeRole(ManagedPolicyRole):
         resources: Sequence[str],
         conditions: Mapping[str, Any] | None = None,
     ) -> iam.Grant:
+        # Checked here, in Python: past this point the statement reaches the role through a
+        # jsii callback, where a refusal would become a RuntimeError without a key path.
+        self.check_room(
+            iam.PolicyStatement(
+                actions=list(actions), resources=list(resources), conditions=conditions
+            )
+        )
         return iam.Grant.add_to_principal(
             grantee=self,
             actions=list(actions),

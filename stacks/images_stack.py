@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from aws_cdk import Stack
 from constructs import Construct
 
+from constructs_lib.config_reader import MISSING, Problem
+from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.image_repository import CustomImageRepository
-from constructs_lib.platform_config import EnvironmentConfig, PlatformConfig
+from constructs_lib.platform_config import EnvironmentConfig, PlatformConfig, PlatformConfigError
+from constructs_lib.service_limits import RESOURCES_PER_STACK, check_stack_resources
 from constructs_lib.stack_outputs import pascal_case
 
 
@@ -43,6 +47,17 @@ class ImagesStack(Stack):
             platform.environments if environments is None else environments
         )
         teams = {team.name for environment in self.environments for team in environment.teams}
+        # One repository per team, and the CDK's metadata resource when version reporting
+        # is on (the CDK CLI passes it as this context key).
+        metadata = 1 if self.node.try_get_context("aws:cdk:version-reporting") else 0
+        with _at_teams(platform):
+            check_stack_resources(
+                len(teams) + metadata,
+                argument="teams",
+                value=f"{len(teams)} teams",
+                fix=f"one image repository per team: split the teams across config files "
+                f"(platforms) of at most {RESOURCES_PER_STACK - metadata} teams each",
+            )
         self.repositories: dict[str, CustomImageRepository] = {
             team: CustomImageRepository(
                 self,
@@ -56,6 +71,16 @@ class ImagesStack(Stack):
 def repository_name(platform: str, team: str) -> str:
     """The name of ``team``'s image repository (``<platform>/<team>``)."""
     return f"{platform}/{team}"
+
+
+@contextmanager
+def _at_teams(platform: PlatformConfig) -> Iterator[None]:
+    """Re-raise a validation error at the config file's ``teams`` key."""
+    try:
+        yield
+    except EmrServerlessValidationError as error:
+        problem = Problem(f"{platform.source}: teams", MISSING, error.rule, error.fix)
+        raise PlatformConfigError([problem]) from error
 
 
 def _construct_id(team: str) -> str:

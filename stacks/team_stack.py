@@ -21,6 +21,7 @@ from constructs_lib.application_logs import ApplicationLogs
 from constructs_lib.application_monitoring import ApplicationMonitoring
 from constructs_lib.application_rules import MaximumCapacity
 from constructs_lib.compliance import acknowledge_wildcard_resource
+from constructs_lib.config_reader import Problem
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.job_defaults import job_defaults
 from constructs_lib.job_definition import HiveJob, JobDefinition, SparkJob
@@ -52,6 +53,7 @@ from constructs_lib.releases import ReleaseLabel
 from constructs_lib.runtime_configuration import Classification, hive_site
 from constructs_lib.runtime_role import JobRuntimeRole
 from constructs_lib.secure_bucket import SecureBucket
+from constructs_lib.service_limits import PolicyCapacityError
 from constructs_lib.stack_outputs import (
     OutputField,
     output_description,
@@ -164,7 +166,6 @@ class TeamStack(Stack):
                 )
         with _blamed(team):
             buckets = self._data(team)
-            self._glue(team)
             self.application = self._application(
                 team,
                 network,
@@ -196,6 +197,10 @@ class TeamStack(Stack):
         self.schedules: dict[str, JobSchedule] = {}
         if team.jobs:
             self._jobs(team, environment, buckets["scripts"])
+        # The Glue grants come last: their number is the team's to choose, so a role that
+        # fills up does so at the Glue database that does not fit (every fixed grant is in).
+        with _blamed(team):
+            self._glue(team)
         self._outputs(team)
 
     def _grant_describe_stack(self, grantee: iam.IGrantable) -> iam.Grant:
@@ -352,10 +357,19 @@ class TeamStack(Stack):
         return buckets
 
     def _glue(self, team: TeamConfig) -> None:
-        for database in team.glue_databases.read:
-            self.runtime_role.grant_glue_read(database, all_tables=True)
-        for database in team.glue_databases.read_write:
-            self.runtime_role.grant_glue_read_write(database, all_tables=True)
+        granted = 0
+        for access, grant in (
+            ("read", self.runtime_role.grant_glue_read),
+            ("read_write", self.runtime_role.grant_glue_read_write),
+        ):
+            for index, database in enumerate(getattr(team.glue_databases, access)):
+                try:
+                    grant(database, all_tables=True)
+                except PolicyCapacityError as full:
+                    raise _too_many_databases(
+                        team, f"{access}[{index}]", database, granted, full
+                    ) from full
+                granted += 1
 
     def _application(
         self,
@@ -434,6 +448,24 @@ class TeamStack(Stack):
             value=team.application.release_label,
             description=release_description(team.name),
         )
+
+
+def _too_many_databases(
+    team: TeamConfig, entry: str, database: str, granted: int, full: PolicyCapacityError
+) -> PlatformConfigError:
+    """The runtime role is full at Glue database ``entry``: say how many fit, at its key."""
+    return PlatformConfigError(
+        [
+            Problem(
+                location=team.key_path(f"glue_databases.{entry}"),
+                value=database,
+                rule=f"the team's runtime role has no room for this database's grants: "
+                f"{full.rule}; {granted} Glue databases fit beside the team's other grants",
+                fix=f"list at most {granted} Glue databases for this team (split its jobs "
+                "across two teams, each with its own databases)",
+            )
+        ]
+    )
 
 
 def _with_hive_directories(

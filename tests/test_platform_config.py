@@ -350,7 +350,7 @@ def test_unknown_key_without_a_close_match_lists_the_keys() -> None:
 def test_spark_worker_keys_are_refused_for_hive() -> None:
     doc = with_value("teams[0].application.type", "HIVE")
     assert problems(doc) == [
-        "platform.yaml: teams[0].application.workers.executor={'vcpu': 4, 'memory_gb': 8}: "
+        "platform.yaml: teams[0].application.workers.executor={'memory_gb': 8, 'vcpu': 4}: "
         "unknown key. Fix: use one of: driver, tez_task",
         "platform.yaml: teams[0].application.workers.tez_task: is required. Fix: add tez_task: ...",
     ]

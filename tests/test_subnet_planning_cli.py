@@ -120,7 +120,7 @@ def test_json_is_the_plan(capsys: pytest.CaptureFixture[str]) -> None:
         (["--vpc-cidr", "10.0.0.0/16", "--workload", "4000:3"], "1, 2, 4, 8 or 16 vCPU"),
         (["--vpc-cidr", "10.0.0.0/16", "--workload", "4000"], "not MAX_VCPU:WORKER_VCPU"),
         (["--vpc-cidr", "10.0.0.0/16", "--workload", "4000:4:x"], "not MAX_VCPU:WORKER_VCPU"),
-        (["--vpc-cidr", "10.0.0.0/16", "--workload", "4000:4", "--azs", "1"], "azs=1"),
+        (["--vpc-cidr", "10.0.0.0/16", "--workload", "4000:4", "--azs", "1"], "from 2 to 6"),
         (["--vpc-cidr", "10.0.0.1/16", "--workload", "4000:4"], "use 10.0.0.0/16"),
         (["--vpc-cidr", "10.0.0.0/22", "--workload", "4000:4"], "use a /20 or larger"),
         (["--vpc-cidr", "10.0.0.0/8", "--workload", "400000:1"], "65,531 usable"),

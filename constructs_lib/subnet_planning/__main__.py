@@ -5,7 +5,9 @@ Example::
     python -m constructs_lib.subnet_planning --vpc-cidr 10.0.0.0/16 --azs 4 \\
         --workload 4000:4 --workload 2000:16:20 --group public:28 --json
 
-Bad input exits with status 2 and the reason on stderr.
+Bad input exits with status 2 and the reason on stderr. Every number is checked before it
+is used: ``--azs`` is 2 to 6 (the most Availability Zones an AWS Region has), and the
+others are whole numbers no larger than any VPC could need.
 """
 
 from __future__ import annotations
@@ -16,12 +18,31 @@ import os
 import sys
 from collections.abc import Sequence
 
-from constructs_lib.subnet_planning._plan import SubnetGroup, Workload, plan_subnets
+from constructs_lib.cli import USAGE_ERROR, error_lines, whole_number
+from constructs_lib.errors import EmrServerlessValidationError, show
+from constructs_lib.subnet_planning._plan import MIN_AZS, SubnetGroup, Workload, plan_subnets
 from constructs_lib.subnet_planning._render import format_table
 from constructs_lib.subnet_planning._sizing import SubnetPlanningError
 
 PROG = "emr-serverless-subnet-plan"
-USAGE_ERROR = 2
+
+#: The most Availability Zones any AWS Region has (us-east-1: six), so the most subnets of
+#: a group a VPC can spread over.
+#: https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html
+MAX_AZS = 6
+#: Addresses in the largest VPC CIDR block (/16, Amazon VPC).
+MAX_VPC_ADDRESSES = 65_536
+#: The largest vCPU figure that could fit any VPC: 16-vCPU workers, one per address of a /16.
+#: Larger figures are refused here, before any arithmetic, instead of by the planner.
+MAX_VCPU = 16 * MAX_VPC_ADDRESSES
+#: The largest headroom any workload could fit with (a 1-vCPU peak grown to MAX_VCPU).
+MAX_HEADROOM_PERCENT = 100 * MAX_VCPU
+
+_azs = whole_number(MIN_AZS, MAX_AZS)
+_addresses = whole_number(0, MAX_VPC_ADDRESSES)
+_vcpu = whole_number(1, MAX_VCPU)
+_headroom = whole_number(0, MAX_HEADROOM_PERCENT)
+_prefix = whole_number(0, 32)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,8 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             extra_groups=args.group,
             other_addresses=args.other_addresses,
         )
-    except SubnetPlanningError as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
+    except EmrServerlessValidationError as error:
+        for line in error_lines(PROG, error):
+            print(line, file=sys.stderr)
         return USAGE_ERROR
     text = json.dumps(plan.to_dict(), indent=2) if args.json else format_table(plan)
     try:
@@ -57,7 +79,12 @@ def _parser() -> argparse.ArgumentParser:
         "capacity: one subnet per AZ, each holding every application's peak workers.",
     )
     parser.add_argument("--vpc-cidr", required=True, help="IPv4 CIDR to plan in, e.g. 10.0.0.0/16")
-    parser.add_argument("--azs", type=int, default=3, help="Availability Zones, 2+ (default 3)")
+    parser.add_argument(
+        "--azs",
+        type=_azs,
+        default=3,
+        help=f"Availability Zones, {MIN_AZS} to {MAX_AZS} (default 3)",
+    )
     parser.add_argument(
         "--workload",
         action="append",
@@ -76,11 +103,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--other-addresses",
-        type=int,
+        type=_addresses,
         default=0,
         metavar="N",
         help="addresses each worker subnet holds besides workers, e.g. one per "
-        "interface endpoint (default 0)",
+        f"interface endpoint, 0 to {MAX_VPC_ADDRESSES:,} (default 0)",
     )
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
     return parser
@@ -88,27 +115,32 @@ def _parser() -> argparse.ArgumentParser:
 
 def _workload(text: str) -> Workload:
     parts = text.split(":")
-    if len(parts) not in (2, 3) or not all(part.strip().isdigit() for part in parts):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not MAX_VCPU:WORKER_VCPU[:HEADROOM_PERCENT] in whole numbers, "
-            "e.g. 4000:4 or 4000:4:20"
-        )
-    max_vcpu, worker_vcpu, *rest = (int(part) for part in parts)
+    usage = (
+        f"{show(text)} is not MAX_VCPU:WORKER_VCPU[:HEADROOM_PERCENT] in whole numbers, "
+        "e.g. 4000:4 or 4000:4:20"
+    )
+    if len(parts) not in (2, 3):
+        raise argparse.ArgumentTypeError(usage)
     try:
-        return Workload(max_vcpu, worker_vcpu, headroom_percent=rest[0] if rest else 0)
+        max_vcpu, worker_vcpu = _vcpu(parts[0]), _vcpu(parts[1])
+        headroom = _headroom(parts[2]) if len(parts) == 3 else 0
+    except argparse.ArgumentTypeError as error:
+        raise argparse.ArgumentTypeError(f"{usage} ({error})") from error
+    try:
+        return Workload(max_vcpu, worker_vcpu, headroom_percent=headroom)
     except SubnetPlanningError as error:
-        raise argparse.ArgumentTypeError(f"{text!r}: {error}") from error
+        raise argparse.ArgumentTypeError(f"{show(text)}: {error}") from error
 
 
 def _group(text: str) -> SubnetGroup:
     name, _, prefix = text.partition(":")
     prefix = prefix.removeprefix("/")
-    if not name or not prefix.isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not NAME:PREFIX, e.g. public:28")
+    if not name or not prefix:
+        raise argparse.ArgumentTypeError(f"{show(text)} is not NAME:PREFIX, e.g. public:28")
     try:
-        return SubnetGroup(name, prefix=int(prefix))
+        return SubnetGroup(name, prefix=_prefix(prefix))
     except SubnetPlanningError as error:
-        raise argparse.ArgumentTypeError(f"{text!r}: {error}") from error
+        raise argparse.ArgumentTypeError(f"{show(text)}: {error}") from error
 
 
 if __name__ == "__main__":
