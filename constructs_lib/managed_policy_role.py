@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aws_cdk import aws_iam as iam
@@ -67,13 +68,19 @@ class ManagedPolicies:
         self.policies: list[iam.ManagedPolicy] = []
         self._sizes: list[int] = []
 
-    def place(self, statement: iam.PolicyStatement) -> iam.ManagedPolicy:
-        """Add ``statement`` to the policy with room for it; return that policy."""
-        size = estimated_statement_size(statement) + 1
-        if self._slot(statement, size) == len(self.policies):
+    def place(self, statement: iam.PolicyStatement, size: int | None = None) -> iam.ManagedPolicy:
+        """Add ``statement`` to the policy with room for it; return that policy.
+
+        :param size: the statement's estimated size when the caller knows it
+            (:func:`estimated_allow_size`). Default: estimated from the statement (a call
+            into aws-cdk-lib).
+        """
+        if size is None:
+            size = estimated_statement_size(statement)
+        if self._slot(_Statement(statement), size + 1) == len(self.policies):
             self.add_policy(statement)
         self.policies[-1].add_statements(statement)
-        self._sizes[-1] += size
+        self._sizes[-1] += size + 1
         return self.policies[-1]
 
     def check_room(self, statement: iam.PolicyStatement) -> None:
@@ -81,14 +88,20 @@ class ManagedPolicies:
 
         :raises PolicyCapacityError: when it would need a policy past the quota.
         """
-        self._slot(statement, estimated_statement_size(statement) + 1)
+        self._slot(_Statement(statement), estimated_statement_size(statement) + 1)
 
-    def _slot(self, statement: iam.PolicyStatement, size: int) -> int:
+    def check_room_for(self, size: int, shown: object) -> None:
+        """:meth:`check_room` for a statement of known ``size``, named ``shown`` in errors."""
+        self._slot(shown, size + 1)
+
+    def _slot(self, shown: object, size: int) -> int:
+        if self._sizes and self._sizes[-1] + size <= MANAGED_POLICY_SIZE_LIMIT:
+            return len(self._sizes) - 1  # the usual case, without naming the scope
         return place_statement(
             self._sizes,
             size,
             argument=f"{self._scope.node.path} statement",
-            value=_Statement(statement),
+            value=shown,
             overhead=_DOCUMENT_OVERHEAD,
         )
 
@@ -148,8 +161,38 @@ class ManagedPolicyRole(iam.Role):
         self, statement: iam.PolicyStatement
     ) -> iam.AddToPrincipalPolicyResult:
         """Add ``statement`` to the role's managed policies (not to an inline policy)."""
-        policy = self._managed.place(statement)
+        size, self._next_size = self._next_size, None
+        policy = self._managed.place(statement, size)
         return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=policy)
+
+    _next_size: int | None = None
+
+    def grant_allow(
+        self,
+        actions: Sequence[str],
+        resources: Sequence[str],
+        conditions: Mapping[str, Any] | None = None,
+    ) -> iam.Grant:
+        """Grant this role ``actions`` on ``resources``: one ``Allow`` statement.
+
+        The statement is sized and checked in Python (:func:`estimated_allow_size`), so a
+        full role is refused with our error before aws-cdk-lib sees the grant, and adding it
+        costs no call into aws-cdk-lib beyond the grant itself.
+
+        :raises PolicyCapacityError: when the role has no room left for the statement.
+        """
+        size = estimated_allow_size(actions, resources, conditions)
+        self._managed.check_room_for(size, _Allow(actions, resources))
+        self._next_size = size
+        try:
+            return iam.Grant.add_to_principal(
+                grantee=self,
+                actions=list(actions),
+                resource_arns=list(resources),
+                conditions=dict(conditions) if conditions is not None else None,
+            )
+        finally:
+            self._next_size = None
 
     def add_to_policy(self, statement: iam.PolicyStatement) -> bool:
         """Add ``statement`` to the role's managed policies; always ``True``."""
@@ -162,6 +205,17 @@ class ManagedPolicyRole(iam.Role):
         :raises PolicyCapacityError: when adding it would need an 11th managed policy.
         """
         self._managed.check_room(statement)
+
+
+class _Allow:
+    """An ``Allow`` statement shown in an error by its actions and resources."""
+
+    def __init__(self, actions: Sequence[str], resources: Sequence[str]) -> None:
+        self._actions = actions
+        self._resources = resources
+
+    def __repr__(self) -> str:
+        return f"<statement {', '.join(self._actions)} on {len(self._resources)} resources>"
 
 
 class _Statement:
@@ -182,6 +236,29 @@ def estimated_statement_size(statement: iam.PolicyStatement) -> int:
     in Python, so that adding a statement costs one call into aws-cdk-lib.
     """
     return _size(statement.to_statement_json())
+
+
+def estimated_allow_size(
+    actions: Sequence[str],
+    resources: Sequence[str],
+    conditions: Mapping[str, Any] | None = None,
+) -> int:
+    """:func:`estimated_statement_size` of an ``Allow`` statement, computed in Python.
+
+    The statement's JSON as aws-cdk-lib writes it: actions and resources each without
+    repeats, a single one as a string rather than a list, the conditions when any.
+    """
+    document: dict[str, Any] = {"Action": _one_or_many(actions)}
+    if conditions:
+        document["Condition"] = dict(conditions)
+    document["Effect"] = "Allow"
+    document["Resource"] = _one_or_many(resources)
+    return _size(document)
+
+
+def _one_or_many(values: Sequence[str]) -> str | list[str]:
+    unique = list(dict.fromkeys(values))
+    return unique[0] if len(unique) == 1 else unique
 
 
 def _size(node: Any) -> int:

@@ -558,19 +558,10 @@ class JobRuntimeRole(ManagedPolicyRole):
         resources: Sequence[str],
         conditions: Mapping[str, Any] | None = None,
     ) -> iam.Grant:
-        # Checked here, in Python: past this point the statement reaches the role through a
-        # jsii callback, where a refusal would become a RuntimeError without a key path.
-        self.check_room(
-            iam.PolicyStatement(
-                actions=list(actions), resources=list(resources), conditions=conditions
-            )
-        )
-        return iam.Grant.add_to_principal(
-            grantee=self,
-            actions=list(actions),
-            resource_arns=list(resources),
-            conditions=conditions,
-        )
+        # Checked in Python (grant_allow): past this point the statement reaches the role
+        # through a jsii callback, where a refusal would become a RuntimeError without a
+        # key path.
+        return self.grant_allow(actions, resources, conditions)
 
     def _acknowledge_wildcard(self, arn: str, reason: str) -> None:
         acknowledge_wildcard_resource(self, arn, reason)

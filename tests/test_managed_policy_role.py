@@ -9,12 +9,16 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.managed_policy_role import (
     MANAGED_POLICIES_PER_ROLE,
     MANAGED_POLICY_SIZE_LIMIT,
     ManagedPolicyRole,
+    estimated_allow_size,
+    estimated_statement_size,
 )
 from tests.harness import Synthesis, new_app, synthesize
 
@@ -99,3 +103,36 @@ def test_gates(synthesis: Synthesis) -> None:
     synthesis.assert_cfn_lint_clean()
     synthesis.assert_iam_actions_exist()
     assert not [f for f in synthesis.findings if "IAMNoInlinePolicy" in f.rule]
+
+
+# --- the Python estimate of an Allow statement equals aws-cdk-lib's JSON's ------------------
+
+_ACTIONS = st.sampled_from(["s3:GetObject", "s3:PutObject", "kms:Decrypt", "glue:GetTable"])
+_RESOURCES = st.sampled_from(
+    [
+        "arn:aws:s3:::bucket/prefix/*",
+        "*",
+        f"arn:{cdk.Aws.PARTITION}:glue:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:catalog",
+        "arn:aws:kms:eu-west-1:123456789012:key/1234",
+    ]
+)
+_CONDITIONS = st.one_of(
+    st.none(),
+    st.just({"StringEquals": {"iam:PassedToService": "emr-serverless.amazonaws.com"}}),
+    st.just({"StringLike": {"s3:prefix": ["a/*", "b/*"]}, "Bool": {"aws:SecureTransport": "true"}}),
+)
+
+
+@settings(max_examples=60)
+@given(
+    actions=st.lists(_ACTIONS, min_size=1, max_size=5),
+    resources=st.lists(_RESOURCES, min_size=1, max_size=5),
+    conditions=_CONDITIONS,
+)
+def test_allow_size_in_python_equals_the_statements(
+    actions: list[str], resources: list[str], conditions: dict | None
+) -> None:
+    statement = iam.PolicyStatement(actions=actions, resources=resources, conditions=conditions)
+    assert estimated_allow_size(actions, resources, conditions) == estimated_statement_size(
+        statement
+    )
