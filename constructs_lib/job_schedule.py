@@ -26,13 +26,12 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
-from constructs_lib.compliance import acknowledge
+from constructs_lib.dead_letter_queue import dead_letter_queue
 from constructs_lib.job_definition import JobDefinition
 from constructs_lib.job_runs import pascal_case_parameters
 from constructs_lib.job_workflow import JobWorkflow
 from constructs_lib.managed_policy_role import ManagedPolicyRole
 from constructs_lib.monitoring_rules import (
-    DEAD_LETTER_RETENTION_DAYS,
     QUEUE_PRODUCER_KEY_ACTIONS,
     SEND_MESSAGE_ACTIONS,
 )
@@ -64,20 +63,13 @@ def new_dead_letter_queue(
     removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
 ) -> sqs.Queue:
     """An SSL-only, KMS-encrypted queue keeping undelivered starts 14 days (share it)."""
-    queue = sqs.Queue(
+    return dead_letter_queue(
         scope,
         construct_id,
-        encryption=sqs.QueueEncryption.KMS,
-        encryption_master_key=encryption_key,
-        enforce_ssl=True,
-        retention_period=Duration.days(DEAD_LETTER_RETENTION_DAYS),
+        reason=_DEAD_LETTER_REASON,
+        encryption_key=encryption_key,
         removal_policy=removal_policy,
     )
-    resource = queue.node.default_child
-    assert resource is not None
-    acknowledge(resource, "AwsSolutions-SQS3", _DEAD_LETTER_REASON)
-    acknowledge(resource, "Serverless-SQSRedrivePolicy", _DEAD_LETTER_REASON)
-    return queue
 
 
 class JobSchedule(Construct):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import jsii
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import RemovalPolicy
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -16,10 +16,9 @@ from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct, IConstruct
 
 from constructs_lib._arguments import checked_arguments
-from constructs_lib.compliance import acknowledge
+from constructs_lib.dead_letter_queue import dead_letter_queue
 from constructs_lib.interfaces import IEmrServerlessApplication
 from constructs_lib.monitoring_rules import (
-    DEAD_LETTER_RETENTION_DAYS,
     DEFAULT_NOTIFIED_STATES,
     EVENTS_PRINCIPAL,
     QUEUE_PRODUCER_KEY_ACTIONS,
@@ -107,20 +106,13 @@ class JobStateNotifications(Construct):
         self.rule.add_target(_TopicTarget(self.topic, self.dead_letter_queue, reporter=self))
 
     def _queue(self, key: kms.IKey | None, removal_policy: RemovalPolicy) -> sqs.Queue:
-        queue = sqs.Queue(
+        return dead_letter_queue(
             self,
             "DeadLetterQueue",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=key,
-            enforce_ssl=True,
-            retention_period=Duration.days(DEAD_LETTER_RETENTION_DAYS),
+            reason=_DEAD_LETTER_REASON,
+            encryption_key=key,
             removal_policy=removal_policy,
         )
-        resource = queue.node.default_child
-        assert resource is not None
-        acknowledge(resource, "AwsSolutions-SQS3", _DEAD_LETTER_REASON)
-        acknowledge(resource, "Serverless-SQSRedrivePolicy", _DEAD_LETTER_REASON)
-        return queue
 
 
 @jsii.implements(events.IRuleTarget)

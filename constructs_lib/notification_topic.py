@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import jsii
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -16,10 +16,9 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
 from constructs_lib._arguments import checked_arguments
-from constructs_lib.compliance import acknowledge
+from constructs_lib.dead_letter_queue import dead_letter_queue
 from constructs_lib.monitoring_rules import (
     CLOUDWATCH_PRINCIPAL,
-    DEAD_LETTER_RETENTION_DAYS,
     EVENTS_PRINCIPAL,
     PUBLISH_ACTIONS,
     QUEUE_PRODUCER_KEY_ACTIONS,
@@ -89,19 +88,13 @@ class NotificationTopic(sns.Topic):
         """Where SNS keeps messages it could not deliver to a subscription (made on first use)."""
         if self._subscriptions_queue is None:
             key = self.master_key
-            queue = sqs.Queue(
+            queue = dead_letter_queue(
                 self,
                 "SubscriptionsDeadLetterQueue",
-                encryption=sqs.QueueEncryption.KMS,
-                encryption_master_key=key,
-                enforce_ssl=True,
-                retention_period=Duration.days(DEAD_LETTER_RETENTION_DAYS),
+                reason=_SUBSCRIPTIONS_QUEUE_REASON,
+                encryption_key=key,
                 removal_policy=self._removal_policy,
             )
-            resource = queue.node.default_child
-            assert resource is not None
-            acknowledge(resource, "AwsSolutions-SQS3", _SUBSCRIPTIONS_QUEUE_REASON)
-            acknowledge(resource, "Serverless-SQSRedrivePolicy", _SUBSCRIPTIONS_QUEUE_REASON)
             if key is not None:
                 allow_key_use(
                     key,
