@@ -158,12 +158,12 @@ class _GrantsHolder(Construct):
             attach=attach,
             description=f"EMR Serverless grants of {principal.node.path}",  # type: ignore[attr-defined]
         )
-        self.grantee = _Grantee(_PolicyPrincipal(principal, self.policies))
+        self.grantee = Grantee(_PolicyPrincipal(principal, self.policies))
 
 
 def _holder(grantee: iam.IGrantable, *, create: bool) -> _GrantsHolder | None:
     principal = grantee.grant_principal
-    if isinstance(grantee, _Grantee) or isinstance(principal, ManagedPolicyRole):
+    if isinstance(grantee, Grantee) or isinstance(principal, ManagedPolicyRole):
         return None
     attach = _attachment(principal)
     if attach is None:
@@ -249,10 +249,13 @@ class _PolicyPrincipal(iam.PrincipalBase):
 
 
 @jsii.implements(iam.IGrantable)
-class _Grantee:
+class Grantee:
+    """A principal as a grantee (for APIs that take an ``IPrincipal``, not an ``IGrantable``)."""
+
     def __init__(self, principal: iam.IPrincipal) -> None:
         self._principal = principal
 
     @property
     def grant_principal(self) -> iam.IPrincipal:
+        """The principal."""
         return self._principal

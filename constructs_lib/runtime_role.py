@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import jsii
 from aws_cdk import Aws, Duration, Stack
 from aws_cdk import aws_aps as aps
 from aws_cdk import aws_iam as iam
@@ -17,7 +16,7 @@ from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
 from constructs_lib.compliance import acknowledge_wildcard_resource
-from constructs_lib.grants import add_to_principal, grant_job_submission
+from constructs_lib.grants import Grantee, add_to_principal, grant_job_submission
 from constructs_lib.iam_actions import EMR_SERVERLESS_PRINCIPAL, PASS_ROLE_ACTIONS
 from constructs_lib.interfaces import IEmrServerlessApplication
 from constructs_lib.managed_policy_role import ManagedPolicyRole
@@ -175,7 +174,7 @@ class JobRuntimeRole(ManagedPolicyRole):
         Narrows ``iam.Role.grant_pass_role``, which would allow passing it to any service.
         """
         return add_to_principal(
-            _Principal(identity),
+            Grantee(identity),
             actions=PASS_ROLE_ACTIONS,
             resource_arns=[self.role_arn],
             conditions=_PASSED_TO_EMR_SERVERLESS,
@@ -565,18 +564,6 @@ class JobRuntimeRole(ManagedPolicyRole):
 
     def _acknowledge_wildcard(self, arn: str, reason: str) -> None:
         acknowledge_wildcard_resource(self, arn, reason)
-
-
-@jsii.implements(iam.IGrantable)
-class _Principal:
-    """A principal as a grantee (``grant_pass_role`` takes an ``IPrincipal``)."""
-
-    def __init__(self, principal: iam.IPrincipal) -> None:
-        self._principal = principal
-
-    @property
-    def grant_principal(self) -> iam.IPrincipal:
-        return self._principal
 
 
 def grant_runtime_secret_read(
