@@ -5,7 +5,11 @@
    (target: at most 1.25).
 2. The subnet planner planning 1,000 workloads in a /8 (target: under 50 ms).
 3. The platform synthesized with 1 and with 50 generated teams: the marginal time per
-   added team application (target: at most 50 ms) and the peak memory.
+   added team application and the peak memory.
+4. The marginal cost of one application (the library alone) and of one team of the
+   reference platform: jsii kernel requests and milliseconds, with and without the nag
+   packs, against the same work done with the Data Solutions Framework
+   (``scripts/bench_synthesis_cost.py``; DSF is installed in a benchmark-only venv).
 
 Run with the project's venv (``make bench``); ``--runs N`` changes the run count.
 """
@@ -28,6 +32,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_platform import bench_platform, format_figures  # noqa: E402
 from bench_subnet_planning import bench_plan  # noqa: E402
+from bench_synthesis_cost import ensure_dsf_venv, format_marginals, marginal_costs  # noqa: E402
 
 CDK = ROOT / "node_modules" / ".bin" / "cdk"
 CDK_FLAGS = ["--no-notices", "--no-version-reporting", "--ci", "--quiet"]
@@ -100,6 +105,9 @@ def main() -> int:
     shutil.rmtree(workdir, ignore_errors=True)
     print(f"subnet planner, 1,000 workloads in a /8: {1000 * bench_plan(1000):.2f} ms (median)")
     print(format_figures(bench_platform()))
+    implementations = ["ours", "dsf"] if ensure_dsf_venv() else ["ours"]
+    print(format_marginals(marginal_costs(implementations, 3)))
+    print(format_marginals(marginal_costs(["ours"], 3, kind="team"), kind="team"))
     return 0
 
 

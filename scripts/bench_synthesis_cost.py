@@ -41,7 +41,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 SMALL = 1
-LARGE = 11
+#: Units in the larger app: as many as fit one stack (500 resources) with room to spare.
+LARGE = 9
 
 #: The DSF release measured, in its own virtual environment (``make bench`` creates it).
 DSF_REQUIREMENT = "cdklabs.aws-data-solutions-framework==1.21.3"
@@ -143,7 +144,11 @@ def _dsf_unit(stack: Any, index: int) -> None:
     runtime.grant_start_execution(role, runtime.application.attr_arn)
 
 
-UNITS: dict[str, Callable[[Any, int], None]] = {"ours": _our_unit, "dsf": _dsf_unit}
+UNITS: dict[str, Callable[[Any, int], None]] = {
+    "ours": _our_unit,
+    "before": _our_unit,
+    "dsf": _dsf_unit,
+}
 
 
 @dataclass(frozen=True)
@@ -156,8 +161,12 @@ class Sample:
     node_mib: float
 
 
-def child(implementation: str, units: int, *, nag: bool) -> Sample:
-    """Build and synthesize ``units`` units in this process; figures of build + synth."""
+def child(implementation: str, units: int, *, nag: bool, kind: str = "application") -> Sample:
+    """Build and synthesize ``units`` units in this process; figures of build + synth.
+
+    :param kind: ``application`` (the unit of work above) or ``team`` (a team of the
+        reference platform: ``units`` copies of the shipped Spark team in one environment).
+    """
     counter = RequestCounter()
     counter.install()
     start = time.perf_counter()
@@ -168,28 +177,64 @@ def child(implementation: str, units: int, *, nag: bool) -> Sample:
     context.pop("emr-serverless:platformConfig", None)
     with counter.counting() as requests:
         app = cdk.App(outdir=outdir, context=context)
-        if nag:
-            _add_packs(app, implementation)
-        stack = cdk.Stack(
-            app, "Bench", env=cdk.Environment(account="123456789012", region="eu-west-1")
-        )
-        for index in range(units):
-            UNITS[implementation](stack, index)
+        if kind == "team":
+            _platform(app, units)
+        else:
+            if nag:
+                _add_packs(app, implementation)
+            stack = cdk.Stack(
+                app, "Bench", env=cdk.Environment(account="123456789012", region="eu-west-1")
+            )
+            for index in range(units):
+                UNITS[implementation](stack, index)
         app.synth()
     seconds = time.perf_counter() - start
-    from jsii._runtime import kernel
-
-    kernel.provider._process.stop()
     return Sample(
         seconds=seconds,
         requests=requests[0],
         python_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        node_mib=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        node_mib=_node_peak_mib(),
     )
 
 
+def _node_peak_mib() -> float:
+    """Peak resident memory (``VmHWM``) of jsii's Node.js processes (the runtime and the
+    program it starts), 0 where not readable."""
+    from jsii._runtime import kernel
+
+    try:
+        pids = [kernel.provider._process._process.pid]
+    except AttributeError:
+        return 0.0
+    for task in Path(f"/proc/{pids[0]}/task").glob("*/children"):
+        pids += [int(child) for child in task.read_text().split()]
+    total = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        total += next(
+            (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")),
+            0,
+        )
+    return total / 1024
+
+
+def _platform(app: Any, teams: int) -> None:
+    """The reference platform with ``teams`` copies of the shipped Spark team (packs on)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench_platform import generated_config_text
+
+    import app as reference  # the reference app of the tree on PYTHONPATH
+    from constructs_lib.platform_config import parse_platform_config
+
+    config = parse_platform_config(generated_config_text(teams), source="generated.yaml")
+    reference.build_app(app, config=config)
+
+
 def _add_packs(app: Any, implementation: str) -> None:
-    if implementation == "ours":
+    if implementation != "dsf":
         from constructs_lib.compliance import add_compliance_checks
 
         add_compliance_checks(app)
@@ -240,9 +285,21 @@ def ensure_dsf_venv() -> bool:
     return True
 
 
-def measure(implementation: str, units: int, *, nag: bool) -> Sample:
+#: The code tree each implementation of ours runs from (``before``: ``--before DIR``).
+CODE: dict[str, Path] = {"ours": ROOT, "dsf": ROOT}
+
+
+def measure(implementation: str, units: int, *, nag: bool, kind: str = "application") -> Sample:
     """One fresh-process measurement."""
-    command = [python_for(implementation), __file__, "--child", implementation, str(units)]
+    command = [
+        python_for(implementation),
+        __file__,
+        "--child",
+        implementation,
+        str(units),
+        "--kind",
+        kind,
+    ]
     if nag:
         command.append("--nag")
     done = subprocess.run(
@@ -250,10 +307,10 @@ def measure(implementation: str, units: int, *, nag: bool) -> Sample:
         check=True,
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=CODE[implementation],
         env={
             **os.environ,
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": str(CODE[implementation]),
             "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "18,20",
             "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
         },
@@ -275,18 +332,26 @@ class Marginal:
     peak_node_mib: float
 
 
-def marginal_costs(implementations: list[str], runs: int) -> list[Marginal]:
-    """Marginal ms and requests per unit, for each implementation, with and without nag."""
+def marginal_costs(
+    implementations: list[str], runs: int, *, kind: str = "application"
+) -> list[Marginal]:
+    """Marginal ms and requests per unit, for each implementation, with and without nag.
+
+    A team of the reference platform is always measured with the packs on (the platform
+    registers them).
+    """
     samples: dict[tuple[str, bool, int], list[Sample]] = {}
+    nags = (True,) if kind == "team" else (False, True)
     for _ in range(runs):
-        for nag in (False, True):
+        for nag in nags:
             for implementation in implementations:
                 for units in (SMALL, LARGE):
                     key = (implementation, nag, units)
-                    samples.setdefault(key, []).append(measure(implementation, units, nag=nag))
+                    sample = measure(implementation, units, nag=nag, kind=kind)
+                    samples.setdefault(key, []).append(sample)
     results = []
     for implementation in implementations:
-        for nag in (False, True):
+        for nag in nags:
             small = samples[(implementation, nag, SMALL)]
             large = samples[(implementation, nag, LARGE)]
             small_s = statistics.median(s.seconds for s in small)
@@ -306,11 +371,13 @@ def marginal_costs(implementations: list[str], runs: int) -> list[Marginal]:
     return results
 
 
-def format_marginals(results: list[Marginal]) -> str:
+def format_marginals(results: list[Marginal], *, kind: str = "application") -> str:
     """The lines ``make bench`` prints."""
+    what = (
+        "one team of the reference platform" if kind == "team" else "one application (unit of work)"
+    )
     lines = [
-        f"marginal cost of one application (unit of work, {SMALL} -> {LARGE} units, fresh "
-        "processes, medians):",
+        f"marginal cost of {what}, {SMALL} -> {LARGE} units, fresh processes, medians:",
         "  implementation  nag   ms/unit  requests/unit  1 unit   11 units  peak Python/Node",
     ]
     for r in results:
@@ -326,19 +393,28 @@ def main() -> int:
     """Print the figures (or, with ``--child``, take one measurement and print it as JSON)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--child", nargs=2, metavar=("IMPLEMENTATION", "UNITS"))
+    parser.add_argument("--kind", choices=("application", "team"), default="application")
     parser.add_argument("--nag", action="store_true")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-dsf", action="store_true", help="measure ours only")
+    parser.add_argument(
+        "--before", type=Path, help="also measure the library in this checkout ('before')"
+    )
     args = parser.parse_args()
     if args.child:
         implementation, units = args.child
-        sample = child(implementation, int(units), nag=args.nag)
+        sample = child(implementation, int(units), nag=args.nag, kind=args.kind)
         print(json.dumps(sample.__dict__))
         return 0
     implementations = ["ours"]
+    if args.before is not None:
+        CODE["before"] = args.before.resolve()
+        implementations.insert(0, "before")
     if not args.no_dsf and ensure_dsf_venv():
         implementations.append("dsf")
     print(format_marginals(marginal_costs(implementations, args.runs)))
+    teams = [i for i in implementations if i != "dsf"]
+    print(format_marginals(marginal_costs(teams, args.runs, kind="team"), kind="team"))
     return 0
 
 
