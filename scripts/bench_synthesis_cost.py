@@ -187,7 +187,13 @@ def child(implementation: str, units: int, *, nag: bool, kind: str = "applicatio
             )
             for index in range(units):
                 UNITS[implementation](stack, index)
-        app.synth()
+        try:
+            app.synth()
+        except RuntimeError as error:
+            # DSF's stacks do not pass the five packs: the synth has done all its work
+            # (templates and the report are written) when it fails on the findings.
+            if "Validation failed" not in str(error):
+                raise
     seconds = time.perf_counter() - start
     return Sample(
         seconds=seconds,
@@ -277,6 +283,7 @@ def ensure_dsf_venv() -> bool:
         subprocess.run(
             [str(python), "-m", "pip", "install", "--quiet", DSF_REQUIREMENT, "cdk-nag>=3,<4"],
             check=True,
+            stderr=subprocess.DEVNULL,
         )
     except subprocess.CalledProcessError as error:
         print(f"  (DSF not measured: installing {DSF_REQUIREMENT} failed: {error})")
