@@ -229,11 +229,13 @@ def _node_peak_mib() -> float:
 
 def _platform(app: Any, teams: int) -> None:
     """The reference platform with ``teams`` copies of the shipped Spark team (packs on)."""
+    # The reference app and the library of the tree on PYTHONPATH, imported before
+    # bench_platform (which puts this repository first on sys.path).
+    import app as reference
+    from constructs_lib.platform_config import parse_platform_config
+
     sys.path.insert(0, str(ROOT / "scripts"))
     from bench_platform import generated_config_text
-
-    import app as reference  # the reference app of the tree on PYTHONPATH
-    from constructs_lib.platform_config import parse_platform_config
 
     config = parse_platform_config(generated_config_text(teams), source="generated.yaml")
     reference.build_app(app, config=config)
@@ -385,7 +387,7 @@ def format_marginals(results: list[Marginal], *, kind: str = "application") -> s
     )
     lines = [
         f"marginal cost of {what}, {SMALL} -> {LARGE} units, fresh processes, medians:",
-        "  implementation  nag   ms/unit  requests/unit  1 unit   11 units  peak Python/Node",
+        f"  implementation  nag   ms/unit  requests/unit  {SMALL} unit   {LARGE} units  peak Python/Node",
     ]
     for r in results:
         lines.append(
@@ -407,6 +409,9 @@ def main() -> int:
     parser.add_argument(
         "--before", type=Path, help="also measure the library in this checkout ('before')"
     )
+    parser.add_argument(
+        "--kinds", default="application,team", help="what to measure (default: both)"
+    )
     args = parser.parse_args()
     if args.child:
         implementation, units = args.child
@@ -419,9 +424,12 @@ def main() -> int:
         implementations.insert(0, "before")
     if not args.no_dsf and ensure_dsf_venv():
         implementations.append("dsf")
-    print(format_marginals(marginal_costs(implementations, args.runs)))
-    teams = [i for i in implementations if i != "dsf"]
-    print(format_marginals(marginal_costs(teams, args.runs, kind="team"), kind="team"))
+    kinds = args.kinds.split(",")
+    if "application" in kinds:
+        print(format_marginals(marginal_costs(implementations, args.runs)))
+    if "team" in kinds:
+        teams = [i for i in implementations if i != "dsf"]
+        print(format_marginals(marginal_costs(teams, args.runs, kind="team"), kind="team"))
     return 0
 
 
