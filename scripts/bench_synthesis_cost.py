@@ -387,7 +387,8 @@ def format_marginals(results: list[Marginal], *, kind: str = "application") -> s
     )
     lines = [
         f"marginal cost of {what}, {SMALL} -> {LARGE} units, fresh processes, medians:",
-        f"  implementation  nag   ms/unit  requests/unit  {SMALL} unit   {LARGE} units  peak Python/Node",
+        f"  implementation  nag   ms/unit  requests/unit  {SMALL} unit   {LARGE} units  "
+        "peak Python/Node",
     ]
     for r in results:
         lines.append(
