@@ -84,20 +84,33 @@ def whole_number(minimum: int, maximum: int) -> Callable[[str], int]:
     return parse
 
 
-def finite_number(minimum: float, maximum: float) -> Callable[[str], float]:
+def finite_number(
+    minimum: float, maximum: float, *, above_minimum: bool = False
+) -> Callable[[str], float]:
     """An ``argparse`` type: a finite decimal number from ``minimum`` to ``maximum``.
 
+    With ``above_minimum``, ``minimum`` itself is refused (e.g. a poll interval of 0).
     Refuses ``nan``, ``inf``, numbers that overflow (``1e999``) and hexadecimal floats.
     """
+    low = "more than" if above_minimum else "from"
+    high = "and at most" if above_minimum else "to"
 
     def parse(text: str) -> float:
         if _DECIMAL.fullmatch(text.strip()):
             value = float(text)
-            if math.isfinite(value) and minimum <= value <= maximum:
+            in_range = (value > minimum if above_minimum else value >= minimum) and (
+                value <= maximum
+            )
+            if math.isfinite(value) and in_range:
                 return value
         raise argparse.ArgumentTypeError(
-            f"{show(text)} is not a number from {minimum:,g} to {maximum:,g}"
+            f"{show(text)} is not a number {low} {_figure(minimum)} {high} {_figure(maximum)}"
         )
 
     parse.__name__ = "number"
     return parse
+
+
+def _figure(value: float) -> str:
+    """``value`` for a message: whole numbers with thousands separators."""
+    return f"{value:,.0f}" if value == int(value) else f"{value:g}"

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
 import sys
 import time
@@ -31,6 +30,7 @@ from typing import Any, NoReturn, TextIO
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
+from constructs_lib.cli import finite_number
 from constructs_lib.config_reader import did_you_mean
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.job_outputs import job_request_output_key, release_output_key
@@ -160,32 +160,8 @@ class _Parser(argparse.ArgumentParser):
         raise JobsError(f"{message}. Fix: see '{self.prog} --help'")
 
 
-def _finite(text: str, low: float, high: float, *, above_low: bool) -> float:
-    """``text`` as a finite number in range, or an argparse error naming the range."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    in_range = (value > low if above_low else value >= low) and value <= high
-    if not math.isfinite(value) or not in_range:
-        bound = "more than" if above_low else "at least"
-        raise argparse.ArgumentTypeError(
-            f"{text}: must be a finite number {bound} {_number(low)} and at most {_number(high)}"
-        )
-    return value
-
-
-def _number(value: float) -> str:
-    """``value`` for a message: whole numbers with thousands separators."""
-    return f"{value:,.0f}" if value == int(value) else f"{value:g}"
-
-
-def _poll_seconds(text: str) -> float:
-    return _finite(text, *POLL_SECONDS, above_low=True)
-
-
-def _wait_minutes(text: str) -> float:
-    return _finite(text, *WAIT_TIMEOUT_MINUTES, above_low=False)
+_poll_seconds = finite_number(*POLL_SECONDS, above_minimum=True)
+_wait_minutes = finite_number(*WAIT_TIMEOUT_MINUTES)
 
 
 def _parser() -> argparse.ArgumentParser:

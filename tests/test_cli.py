@@ -130,6 +130,14 @@ def test_finite_number_refused(text: str) -> None:
         finite_number(0.5, 3600)(text)
 
 
+def test_finite_number_above_minimum_refuses_the_minimum() -> None:
+    parse = finite_number(0, 3600, above_minimum=True)
+    with pytest.raises(argparse.ArgumentTypeError, match="more than 0 and at most 3,600"):
+        parse("0")
+    assert parse("0.001") == 0.001
+    assert parse("3600") == 3600.0
+
+
 # ---------------------------------------------------------------- the subnet planner
 
 
