@@ -10,6 +10,7 @@ one environment.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -93,6 +94,8 @@ def build_app(
     record = subnet_record or load_platform_record(ROOT / config.source)
     stacks: list[cdk.Stack] = []
     images: dict[str, ImagesStack] = {}
+    #: Each stack's tags, applied once every stack is built (team stacks add to others).
+    tags: list[tuple[cdk.Stack, Mapping[str, str]]] = []
     for environment in config.environments:
         scope: Construct = app
         stack_env = env
@@ -103,6 +106,7 @@ def build_app(
         if holder.name == environment.name:
             images[holder.name] = _images_stack(scope, config, environment, stack_env)
             stacks.append(images[holder.name])
+            tags.append((images[holder.name], _images_tags(config, environment)))
         title = f"EMR Serverless platform {config.name} ({environment.name})"
         network = NetworkStack(
             scope,
@@ -121,8 +125,7 @@ def build_app(
             env=stack_env,
             description=f"{title}: shared services",
         )
-        for stack in (network, shared):
-            tag_stack(stack, environment.resource_tags())
+        tags += [(network, environment.resource_tags()), (shared, environment.resource_tags())]
         stacks += [network, shared]
         for team in environment.teams:
             name = environment.team_stack_name(team.name)
@@ -149,8 +152,10 @@ def build_app(
             if not config.uses_stages or holder.name == environment.name:
                 # Deploy the repository first; across stages, the stage order does that.
                 team_stack.add_stack_dependency(images[holder.name], "pulls its image from it")
-            tag_stack(team_stack, environment.team_tags(team.name))
+            tags.append((team_stack, environment.team_tags(team.name)))
             stacks.append(team_stack)
+    for stack, stack_tags in tags:
+        tag_stack(stack, stack_tags)
     add_compliance_checks(app)
     return stacks
 
@@ -169,7 +174,7 @@ def _images_stack(
     env: cdk.Environment | None,
 ) -> ImagesStack:
     """The images stack of ``environment``'s account and Region, for every environment there."""
-    served = [e for e in config.environments if e.target == environment.target]
+    served = _served(config, environment)
     name = images_stack_name(config.name)
     stack = ImagesStack(
         scope,
@@ -180,15 +185,22 @@ def _images_stack(
         env=env,
         description=f"EMR Serverless platform {config.name}: custom image repositories",
     )
-    environments = "+".join(e.name for e in served)
-    tag_stack(
-        stack, {**dict(config.tags), PLATFORM_TAG: config.name, ENVIRONMENT_TAG: environments}
-    )
     base_team_tags = dict(config.team_tags)
     for team, repository in stack.repositories.items():
         for key, value in {**dict(base_team_tags.get(team, ())), TEAM_TAG: team}.items():
             cdk.Tags.of(repository).add(key, value)
     return stack
+
+
+def _served(config: PlatformConfig, environment: EnvironmentConfig) -> list[EnvironmentConfig]:
+    """The environments in ``environment``'s account and Region (one images stack serves them)."""
+    return [e for e in config.environments if e.target == environment.target]
+
+
+def _images_tags(config: PlatformConfig, environment: EnvironmentConfig) -> dict[str, str]:
+    """The images stack's tags: the file's, the platform and every environment it serves."""
+    environments = "+".join(e.name for e in _served(config, environment))
+    return {**dict(config.tags), PLATFORM_TAG: config.name, ENVIRONMENT_TAG: environments}
 
 
 def main() -> None:

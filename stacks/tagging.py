@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import jsii
-from aws_cdk import AspectPriority, Aspects, CfnResource, IAspect, Stack, TagManager, Tags
+from aws_cdk import CfnResource, Stack, TagManager, Tags
 from constructs import IConstruct
 
 #: Plain resource types that take ``Tags`` as a list of ``{Key, Value}``, with the
@@ -28,28 +27,35 @@ PLAIN_TAGGABLE_TYPES: Mapping[str, str] = {
 def tag_stack(stack: Stack, tags: Mapping[str, str]) -> None:
     """Tag every taggable resource of ``stack`` with ``tags`` (these win over tags set above).
 
+    Call it once the stack's resources are all there (the reference app does, for every
+    stack, after building them all): ``Tags`` reaches resources added later too, but the
+    plain resources are found now, in one walk of the tree. (An aspect would find them at
+    synth, at the cost of a call from jsii into Python for every construct of the stack.)
+
     :param stack: the stack whose resources to tag.
     :param tags: the tags, already checked against the AWS tag rules (the platform config
         checks them with the key path they came from).
     """
     for key, value in tags.items():
         Tags.of(stack).add(key, value)
-    Aspects.of(stack).add(_TagPlainResources(dict(tags)), priority=AspectPriority.MUTATING)
+    rendered = [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
+    for node in stack.node.find_all():
+        if _is_plain_taggable(node):
+            assert isinstance(node, CfnResource)
+            node.add_property_override("Tags", rendered)
 
 
-@jsii.implements(IAspect)
-class _TagPlainResources:
-    """Writes ``Tags`` into plain ``CfnResource``s of the types that take them."""
+def _is_plain_taggable(node: IConstruct) -> bool:
+    """Whether ``node`` is a plain resource of a type in :data:`PLAIN_TAGGABLE_TYPES`.
 
-    def __init__(self, tags: dict[str, str]) -> None:
-        self._tags = tags
-
-    def visit(self, node: IConstruct) -> None:
-        """Tag ``node`` when it is a plain resource of a taggable type."""
-        if not isinstance(node, CfnResource) or node.cfn_resource_type not in PLAIN_TAGGABLE_TYPES:
-            return
-        if TagManager.is_taggable(node) or TagManager.is_taggable_v2(node):
-            return  # aws_cdk.Tags tags it
-        node.add_property_override(
-            "Tags", [{"Key": key, "Value": value} for key, value in sorted(self._tags.items())]
-        )
+    aws-cdk-lib's generated resource classes declare their tags when their type has them,
+    so only a bare ``CfnResource`` (or a subclass defined outside aws-cdk-lib) can be one;
+    the class is known in Python, without a call into jsii.
+    """
+    if not isinstance(node, CfnResource):
+        return False
+    if type(node) is not CfnResource and type(node).__module__.startswith("aws_cdk."):
+        return False
+    if node.cfn_resource_type not in PLAIN_TAGGABLE_TYPES:
+        return False
+    return not (TagManager.is_taggable(node) or TagManager.is_taggable_v2(node))
