@@ -35,7 +35,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_DEPRECATED := fail
 CDK_FLAGS := --no-notices --no-version-reporting --ci
 
-.PHONY: synth test lint typecheck unit consumer bench review clean prereqs setup lock plan mutation
+.PHONY: synth test lint typecheck unit consumer bench test-under-load review clean prereqs setup lock plan mutation
 
 prereqs:
 	@scripts/check_prereqs.sh "$(PYTHON)"
@@ -87,6 +87,10 @@ test: lint typecheck unit consumer
 
 bench: setup
 	$(PY) scripts/bench.py
+
+# `make test` RUNS times (default 5) in a fresh clone while a CPU-bound process runs.
+test-under-load:
+	scripts/test_under_load.sh $(RUNS)
 
 # Update the subnet record beside platform.yaml (platform.subnets.json): recorded subnets
 # never move; growth adds subnet groups in free space. Synth only reads the record.
