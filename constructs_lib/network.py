@@ -47,7 +47,7 @@ from constructs_lib.subnet_planning._record import (
     plan_layout,
 )
 from constructs_lib.subnet_planning._sizing import check_subnet_prefix, check_whole_number
-from constructs_lib.subnet_usage import SubnetUsage
+from constructs_lib.subnet_usage import SUBNET_CAPACITY_WARNING, SubnetUsage
 from constructs_lib.tokens import UNCHECKED_WARNING_PREFIX, warn, warn_unchecked
 
 #: Subnet group (``SubnetSelection(subnet_group_name=...)``) of the first worker subnets;
@@ -143,7 +143,8 @@ class EmrServerlessNetwork(Construct):
     (``subnet_record``): a recorded subnet never moves or shrinks, because CloudFormation
     replaces a subnet whose CIDR changes and the replacement fails while workers use it.
     A network not in the record is planned by
-    :func:`~constructs_lib.subnet_planning.plan_subnets` on every synth (with a warning);
+    :func:`~constructs_lib.subnet_planning.plan_subnets` on every synth, with no headroom
+    (where versions without records placed it; with a warning);
     a recorded layout that cannot hold the peak fails the synth with
     :class:`~constructs_lib.subnet_planning.SubnetRecordError`, naming how to grow. Also:
     an S3 gateway endpoint; NAT
@@ -153,9 +154,11 @@ class EmrServerlessNetwork(Construct):
     flow logs to a KMS-encrypted log group; the default security group closed.
 
     **Existing VPC** (``vpc`` and ``vpc_subnets``): at synth, every selected subnet whose
-    IPv4 CIDR is known must hold the peak, else :class:`SubnetPlanningError` with the
-    calculator's answer; a subnet whose CIDR is a token or was not imported is reported
-    as an ``emr-serverless:unchecked:vpc_subnets`` warning.
+    IPv4 CIDR is known should hold the peak, else the warning
+    ``emr-serverless:subnet-capacity`` with the calculator's answer (EMR Serverless accepts
+    any subnet, but jobs cannot start more workers than it has free addresses); a subnet
+    whose CIDR is a token or was not imported is reported as an
+    ``emr-serverless:unchecked:vpc_subnets`` warning.
 
     **Security group** (both cases), for the applications' network interfaces: no
     ingress (EMR Serverless admits none). Egress is HTTPS (TCP 443) only:
@@ -177,6 +180,9 @@ class EmrServerlessNetwork(Construct):
     #: The subnet plan of a new VPC (its active worker subnets first); ``None`` with an
     #: existing VPC.
     plan: SubnetPlan | None
+    #: What a new VPC asks of its subnets (CIDR, AZs, workloads, endpoints, other groups),
+    #: from which :attr:`layout` is planned or checked; ``None`` with an existing VPC.
+    request: NetworkRequest | None
     #: Where a new VPC's subnets are (as recorded, or as planned for this synth); ``None``
     #: with an existing VPC.
     layout: NetworkLayout | None
@@ -257,11 +263,14 @@ class EmrServerlessNetwork(Construct):
             context key ``emr-serverless:subnetRecord``, else none (the subnets are planned
             on every synth, with the warning ``emr-serverless:subnet-record``).
         :param record_key: the network's key in the record. Default: this construct's path.
-        :param headroom: a worker subnet group this construct plans (a network not in the
-            record, or growth) holds this many times today's peak, 1 to 16. Default: 1 (the
-            plan of earlier versions, so that a deployed network is recorded where it is).
-        :raises SubnetPlanningError: when the plan or a selected subnet cannot hold the
-            peak, or for arguments that contradict each other.
+        :param headroom: a worker subnet group the record update plans (a network new to
+            the record, or growth) holds this many times today's peak, 1 to 16. Default: 1
+            (the plan of earlier versions, so that a deployed network is recorded where it
+            is). A network not in the record is planned with no headroom on every synth,
+            where earlier versions placed it, whatever this says.
+        :raises SubnetPlanningError: when the plan cannot hold the peak, when ``vpc``
+            selects no subnets, or for arguments that contradict each other (a selected
+            subnet too small for the peak is a warning).
         :raises SubnetRecordError: when the recorded subnets cannot hold the peak (the fix
             names the update command and the ways to grow).
         """
@@ -285,7 +294,7 @@ class EmrServerlessNetwork(Construct):
             public = [
                 SubnetGroup(PUBLIC_SUBNET_GROUP, prefix=_public_prefix(public_subnet_prefix, nat))
             ]
-            request = NetworkRequest(
+            self.request = request = NetworkRequest(
                 vpc_cidr=DEFAULT_VPC_CIDR if vpc_cidr is None else vpc_cidr,
                 azs=azs,
                 workloads=self.workloads,
@@ -322,12 +331,16 @@ class EmrServerlessNetwork(Construct):
                 headroom=headroom,
             )
             self.plan = None
+            self.request = None
             self.layout = None
             self.record_key = None
             self.vpc = vpc
             self.subnet_selection = vpc_subnets or ec2.SubnetSelection()
             self.subnets = _select(vpc, self.subnet_selection)
-            _check_capacity_now(self, self.subnets.subnets, workers=need, argument="vpc_subnets")
+            # Too small for the peak is a warning here: EMR Serverless accepts any subnet.
+            _check_capacity_now(
+                self, self.subnets.subnets, workers=need, argument="vpc_subnets", refuse=False
+            )
             _warn_single_az(self, self.subnets.subnets)
             isolated = {s.subnet_id for s in vpc.isolated_subnets}
             has_nat = not all(s.subnet_id in isolated for s in self.subnets.subnets)
@@ -416,7 +429,10 @@ class EmrServerlessNetwork(Construct):
         if record is not None and previous is not None:
             check_layout(previous, request, key=key, update=record.update)
             return previous
-        layout = first_layout(request, headroom=growth)
+        # Not recorded: planned with no headroom, exactly where versions without records
+        # placed it, so that a network they deployed keeps its subnets until it is recorded
+        # (the headroom applies when the update writes a new network into the record).
+        layout = first_layout(request, headroom=DEFAULT_HEADROOM)
         warn(self, UNRECORDED_WARNING, _unrecorded(key, record))
         return layout
 
@@ -728,8 +744,19 @@ def register_application(
 
 
 def _check_capacity_now(
-    scope: IConstruct, subnets: Sequence[ec2.ISubnet], *, workers: int, argument: str
+    scope: IConstruct,
+    subnets: Sequence[ec2.ISubnet],
+    *,
+    workers: int,
+    argument: str,
+    refuse: bool = True,
 ) -> None:
+    """Refuse (or with ``refuse=False`` warn ``emr-serverless:subnet-capacity`` for) each
+    subnet whose known IPv4 CIDR cannot hold ``workers``; warn for the unknown ones.
+
+    EMR Serverless accepts any subnet; the guide asks for enough IP addresses (guide
+    L1940), and jobs cannot start more workers than a subnet has free addresses.
+    """
     check_whole_number(workers, argument="workers", minimum=1)
     if not subnets:
         raise SubnetPlanningError(
@@ -744,7 +771,17 @@ def _check_capacity_now(
         if cidr is None:
             unchecked.append(_label(subnet))
         else:
-            check_cidr_capacity(cidr, workers=workers, subnet=_label(subnet), argument=argument)
+            try:
+                check_cidr_capacity(cidr, workers=workers, subnet=_label(subnet), argument=argument)
+            except SubnetPlanningError as error:
+                if refuse:
+                    raise
+                warn(
+                    scope,
+                    SUBNET_CAPACITY_WARNING,
+                    f"{error} (EMR Serverless accepts such subnets, but jobs cannot start "
+                    "more workers than they have free IP addresses, guide L1940)",
+                )
     if unchecked:
         warn_unchecked(
             scope,
@@ -761,7 +798,8 @@ def _context_flag(scope: IConstruct, key: str) -> bool:
 
 def _unrecorded(key: str, record: SubnetRecord | None) -> str:
     consequence = (
-        "its subnets are planned on every synth, so a change to the workloads can move them "
+        "its subnets are planned on every synth with no headroom, where versions without "
+        "subnet records placed them, so a change to the workloads can move them "
         "(CloudFormation replaces a subnet whose CIDR changes, and that fails while workers "
         "use it)"
     )
@@ -773,8 +811,10 @@ def _unrecorded(key: str, record: SubnetRecord | None) -> str:
         )
     return (
         f"Network {key!r} is not in {record.source}: {consequence}. Record it before "
-        f"deploying with `{record.update}` (a network deployed by a version without subnet "
-        "records: see docs/networking.md, 'Recording a deployed network')."
+        f"deploying with `{record.update}`, which plans it with the headroom; if it is "
+        "already deployed, record it where it is instead, with no headroom (`make plan "
+        "ADOPT=1` in the reference platform; see docs/networking.md, 'Recording a deployed "
+        "network')."
     )
 
 

@@ -9,11 +9,13 @@ import ipaddress
 
 from constructs_lib.availability_zones import check_az_count, zone_choice_warning
 from constructs_lib.errors import EmrServerlessValidationError
+from constructs_lib.subnet_planning._sizing import LARGEST_SUBNET_PREFIX, SMALLEST_SUBNET_PREFIX
 
-#: Amazon VPC: an IPv4 VPC CIDR block is between /16 and /28.
+#: Amazon VPC: an IPv4 VPC CIDR block is between /16 and /28 (the bounds of a subnet's
+#: block too, so one pair of constants: :mod:`constructs_lib.subnet_planning`'s).
 VPC_CIDR_BLOCKS_PAGE = "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html"
-MIN_VPC_PREFIX = 16
-MAX_VPC_PREFIX = 28
+MIN_VPC_PREFIX = LARGEST_SUBNET_PREFIX
+MAX_VPC_PREFIX = SMALLEST_SUBNET_PREFIX
 
 __all__ = [
     "MAX_VPC_PREFIX",

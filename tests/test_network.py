@@ -36,6 +36,7 @@ from constructs_lib.subnet_planning import (
     plan_layout,
     plan_subnets,
 )
+from constructs_lib.subnet_usage import SUBNET_CAPACITY_WARNING
 from constructs_lib.tokens import UNCHECKED_WARNING_PREFIX
 from tests.harness import Synthesis, new_app, synthesize
 
@@ -598,19 +599,45 @@ def test_subnets_in_one_az_are_reported(built: Built) -> None:
     assert "eu-west-1a" in warnings[0].description
 
 
-def test_existing_subnet_too_small_is_refused_with_the_calculators_answer() -> None:
+def _warnings(network: EmrServerlessNetwork) -> list[str]:
+    return [str(m.data) for m in network.node.metadata if m.type == "aws:cdk:warning"]
+
+
+def test_existing_subnet_too_small_is_warned_with_the_calculators_answer() -> None:
+    # EMR Serverless accepts any subnet (the guide only asks for enough addresses): a
+    # warning, as for an application (it was a refusal before 0.2.0's review).
     stack = _stack()
     vpc = _imported_vpc(stack, ["10.0.0.0/24", "10.0.4.0/22"])
-    with pytest.raises(SubnetPlanningError) as caught:
-        EmrServerlessNetwork(stack, "Network", workloads=[Workload(4000, 4)], vpc=vpc)
-    assert caught.value.argument == "vpc_subnets"
+    network = EmrServerlessNetwork(stack, "Network", workloads=[Workload(4000, 4)], vpc=vpc)
+    (warning,) = _warnings(network)
+    assert warning.startswith("vpc_subnets")
     assert (
         "subnet-0aaa (10.0.0.0/24, 251 usable) cannot hold 1000 workers; use /22 or larger"
-        in str(caught.value)
+        in warning
     )
-    # The valid neighbour: the same subnets hold 16-vCPU workers (250).
-    network = EmrServerlessNetwork(stack, "Larger", workloads=[Workload(4000, 16)], vpc=vpc)
-    assert len(network.subnets.subnets) == 2
+    assert "EMR Serverless accepts such subnets" in warning
+    assert "vpc-access.html" in warning  # the guide page, cited
+    assert f"[ack: {SUBNET_CAPACITY_WARNING}]" in warning
+    assert "subnet-0bbb" not in warning  # the /22 holds the 1000 workers
+    assert [s.subnet_id for s in network.subnets.subnets] == ["subnet-0aaa", "subnet-0bbb"]
+    # The valid neighbour: the same subnets hold 16-vCPU workers (250), with no warning.
+    larger = EmrServerlessNetwork(stack, "Larger", workloads=[Workload(4000, 16)], vpc=vpc)
+    assert len(larger.subnets.subnets) == 2
+    assert _warnings(larger) == []
+
+
+def test_an_existing_vpc_without_subnets_is_still_refused() -> None:
+    stack = _stack()
+    vpc = _imported_vpc(stack, ["10.0.0.0/22", "10.0.4.0/22"])
+    with pytest.raises(SubnetPlanningError, match="at least one subnet") as caught:
+        EmrServerlessNetwork(
+            stack,
+            "Network",
+            workloads=ONE,
+            vpc=vpc,
+            vpc_subnets=ec2.SubnetSelection(subnets=[]),
+        )
+    assert caught.value.argument == "vpc_subnets"
 
 
 def test_check_subnet_capacity_counts_headroom() -> None:
@@ -936,3 +963,46 @@ def test_a_network_missing_from_a_record_is_planned_with_a_warning() -> None:
     (warning,) = [m.data for m in network.node.metadata if m.type == "aws:cdk:warning"]
     assert "is not in platform.subnets.json" in str(warning)
     assert "`make plan`" in str(warning)
+
+
+def test_an_unrecorded_network_is_planned_without_headroom_and_the_update_records_it(
+    tmp_path: Any,
+) -> None:
+    # Unrecorded, the network is where versions without records put it (headroom 1), so a
+    # deployed one keeps its subnets; the headroom is for what the update writes.
+    arguments: dict[str, Any] = {"workloads": ONE, "interface_endpoints": GROWN_ENDPOINTS}
+    path = tmp_path / "subnets.json"
+    unrecorded = EmrServerlessNetwork(
+        _stack(), "Network", headroom=4, subnet_record=str(path), **arguments
+    )
+    assert unrecorded.request is not None
+    assert unrecorded.layout == first_layout(unrecorded.request, headroom=1)
+    assert unrecorded.layout != first_layout(unrecorded.request, headroom=4)
+    (warning,) = _warnings(unrecorded)
+    assert "with no headroom, where versions without subnet records placed them" in warning
+    assert "ADOPT=1" in warning
+    # The valid neighbour: the update writes the headroom-4 plan, and synth then uses it.
+    stack = _app_with(**{UPDATE_SUBNET_RECORD_CONTEXT: "true"})
+    written = EmrServerlessNetwork(
+        stack, "Network", headroom=4, subnet_record=str(path), **arguments
+    ).layout
+    assert written == first_layout(unrecorded.request, headroom=4)
+    assert SubnetRecord.load(path).get("S/Network") == written
+    recorded = EmrServerlessNetwork(
+        _app_with(), "Network", headroom=4, subnet_record=str(path), **arguments
+    )
+    assert recorded.layout == written
+    assert _warnings(recorded) == []
+
+
+def test_the_request_is_exposed_for_a_new_vpc_only(built: Built) -> None:
+    full = built.networks["Full"]
+    assert full.request == NetworkRequest(
+        vpc_cidr="10.20.0.0/16",
+        azs=2,
+        workloads=tuple(APPS),
+        other_addresses=len(InterfaceEndpoint),
+        extra_groups=(SubnetGroup(PUBLIC_SUBNET_GROUP, prefix=27),),
+    )
+    assert full.layout == first_layout(full.request, headroom=1)
+    assert built.networks["Existing"].request is None

@@ -33,6 +33,7 @@ from constructs_lib.subnet_planning import (
     SubnetRecord,
     SubnetRecordError,
     check_layout,
+    first_layout,
     plan_subnets,
 )
 from stacks import NetworkStack
@@ -122,6 +123,17 @@ def test_the_shipped_record_keeps_the_platform_where_earlier_versions_put_it() -
 def test_the_request_is_what_the_network_stack_builds() -> None:
     assert [e.value for e in ENDPOINTS] == list(PLATFORM_INTERFACE_ENDPOINTS)
     assert record_path("teams/acme.yaml") == Path("teams/acme.subnets.json")
+    # The whole request: what `make plan` records is what each network stack checks.
+    record = load_platform_record(SHIPPED_CONFIG)
+    for platform in (load_platform_config(SHIPPED_CONFIG), config(DATA_SCIENCE, ML)):
+        for environment in platform.environments:
+            stack = NetworkStack(
+                new_app(compliance=False),
+                "Network",
+                environment=environment,
+                subnet_record=plan_platform(platform, record),
+            )
+            assert stack.network.request == network_request(environment)
 
 
 # --- The onboarding path of the issue, through `make plan` --------------------------------------
@@ -312,11 +324,23 @@ def test_an_environment_missing_from_the_record_is_planned_with_a_warning() -> N
     stack = NetworkStack(
         app, "Dev", environment=dev, subnet_record=SubnetRecord(update="make plan")
     )
-    assert stack.network.layout == plan_platform(platform, SubnetRecord()).networks["dev"]
+    # Planned where versions without records placed it (no headroom), so that a deployed
+    # environment keeps its subnets: what `make plan ADOPT=1` records. (It was the
+    # headroom plan of `make plan` before; that replaced every deployed worker subnet.)
+    adopted = plan_platform(platform, SubnetRecord(), adopt=True).networks["dev"]
+    assert stack.network.layout == adopted
+    assert stack.network.layout == first_layout(network_request(dev), headroom=1)
+    assert dev.network.headroom == DEFAULT_HEADROOM == 4
     (warning,) = [m.data for m in stack.network.node.metadata if m.type == "aws:cdk:warning"]
     assert "Network 'dev' is not in" in str(warning)
     assert "`make plan`" in str(warning)
+    assert "`make plan ADOPT=1`" in str(warning)
+    assert "with no headroom" in str(warning)
     assert isinstance(stack, cdk.Stack)
+    # `make plan` still records a new environment with its headroom.
+    planned = plan_platform(platform, SubnetRecord()).networks["dev"]
+    assert planned == first_layout(network_request(dev), headroom=DEFAULT_HEADROOM)
+    assert planned != adopted
 
 
 def test_a_record_that_cannot_hold_the_peak_fails_with_our_error_not_a_config_error() -> None:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from constructs_lib.cli import USAGE_ERROR, error_lines, whole_number
 from constructs_lib.errors import EmrServerlessValidationError, show
+from constructs_lib.platform_config import MAX_AVAILABILITY_ZONES
 from constructs_lib.subnet_planning._plan import MIN_AZS, SubnetGroup, Workload, plan_subnets
 from constructs_lib.subnet_planning._render import format_table
 from constructs_lib.subnet_planning._sizing import SubnetPlanningError
@@ -27,9 +28,9 @@ from constructs_lib.subnet_planning._sizing import SubnetPlanningError
 PROG = "emr-serverless-subnet-plan"
 
 #: The most Availability Zones any AWS Region has (us-east-1: six), so the most subnets of
-#: a group a VPC can spread over.
+#: a group a VPC can spread over (the platform file's bound too: one constant).
 #: https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html
-MAX_AZS = 6
+MAX_AZS = MAX_AVAILABILITY_ZONES
 #: Addresses in the largest VPC CIDR block (/16, Amazon VPC).
 MAX_VPC_ADDRESSES = 65_536
 #: The largest vCPU figure that could fit any VPC: 16-vCPU workers, one per address of a /16.
