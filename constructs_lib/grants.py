@@ -9,6 +9,23 @@ customer-managed policy of ours (``<principal>/EmrServerlessGrants/Policy``, att
 it), and the wildcards the statements need are acknowledged on that policy, one ARN at a
 time, with the reason. A user's app therefore needs no acknowledgement for a grant it asks
 this library for, whether the principal is defined in the app or imported by ARN.
+
+A principal imported from another account than its stack's (``iam.Role.from_role_arn``
+with an ARN of account 222222222222 in a stack of account 111111111111) gets no policy of
+ours: it would be created and attached in the stack's account, where that role, user or
+group does not exist (or is another one of the same name). Its own account must grant it
+the actions. A role is passed to aws-cdk-lib as it is, which adds nothing to it (its
+``ImmutableRole``) and reports the statement as added, and still writes the resource-policy
+half of a grant that has one (``key.grant`` names the other account in the key policy).
+A user or group gets a stand-in that adds nothing either, with the same result (aws-cdk-lib
+would write an inline policy for it into the stack's account).
+
+An imported principal of the stack's own account, or of an account that is a token, gets
+the managed policy, like any role, user or group. That includes a role imported with
+``mutable=False`` (or ``add_grants_to_resources=True``): in Python it reaches this module
+as the same jsii proxy as a mutable one (aws-cdk-lib's ``ImmutableRole`` only differs by
+the construct ids aws-cdk-lib happens to give it), so it is not told apart. Pass such a
+role's ARN to the resource's own policy instead of granting it through this library.
 """
 
 from __future__ import annotations
@@ -17,9 +34,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jsii
+from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from constructs import Construct, IConstruct
+from constructs import Construct, DependencyGroup, IConstruct
 
 from constructs_lib.compliance import acknowledge_wildcard_resource
 from constructs_lib.errors import EmrServerlessValidationError
@@ -31,6 +49,7 @@ from constructs_lib.iam_actions import (
     PASS_ROLE_ACTIONS,
 )
 from constructs_lib.managed_policy_role import ManagedPolicies, ManagedPolicyRole
+from constructs_lib.tokens import is_unresolved
 
 #: Id of the construct that holds a principal's grants from this library.
 GRANTS_ID = "EmrServerlessGrants"
@@ -67,8 +86,16 @@ def policy_grantee(grantee: iam.IGrantable) -> iam.IGrantable:
 
     Pass the result to any aws-cdk-lib grant (``key.grant(policy_grantee(role), ...)``).
     A :class:`ManagedPolicyRole` and principals without a policy of their own (service and
-    account principals) are returned as they are.
+    account principals) are returned as they are. Of principals imported from another
+    account than their stack's, a role is returned as it is too (aws-cdk-lib adds nothing
+    to it), and a user or group gets a stand-in that adds nothing to it (see the module's
+    description).
     """
+    principal = grantee.grant_principal
+    if _of_another_account(principal):
+        if "roles" in (_attachment(principal) or {}):
+            return grantee  # aws-cdk-lib's ImmutableRole: nothing is added to it
+        return Grantee(_ForeignPrincipal(principal))
     holder = _holder(grantee, create=True)
     return grantee if holder is None else holder.grantee
 
@@ -163,7 +190,9 @@ class _GrantsHolder(Construct):
 
 def _holder(grantee: iam.IGrantable, *, create: bool) -> _GrantsHolder | None:
     principal = grantee.grant_principal
-    if isinstance(grantee, Grantee) or isinstance(principal, ManagedPolicyRole):
+    if isinstance(principal, (ManagedPolicyRole, _PolicyPrincipal, _ForeignPrincipal)):
+        return None
+    if _of_another_account(principal):
         return None
     attach = _attachment(principal)
     if attach is None:
@@ -190,6 +219,22 @@ def _attachment(principal: iam.IPrincipal) -> dict[str, Any] | None:
     if _has(principal, "group_name"):
         return {"groups": [principal]}
     return None
+
+
+def _of_another_account(principal: iam.IPrincipal) -> bool:
+    """Whether ``principal`` is imported (not a construct of this app) from an account known
+    to differ from its stack's (``Token.compare_strings(...) == TokenComparison.DIFFERENT``,
+    decided in Python: jsii's ``TokenComparison`` values do not compare equal in Python)."""
+    if isinstance(principal, Construct) or _attachment(principal) is None:
+        return False
+    account = principal.principal_account
+    stack_account = Stack.of(_construct_ancestor(principal)).account
+    return (
+        account is not None
+        and not is_unresolved(account)
+        and not is_unresolved(stack_account)
+        and account != stack_account
+    )
 
 
 def _has(principal: iam.IPrincipal, attribute: str) -> bool:
@@ -246,6 +291,42 @@ class _PolicyPrincipal(iam.PrincipalBase):
         """Add ``statement`` to the managed policies."""
         policy = self._policies.place(statement)
         return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=policy)
+
+
+class _ForeignPrincipal(iam.PrincipalBase):
+    """``principal`` of another account: its statements are added nowhere, as aws-cdk-lib's
+    ``ImmutableRole`` does (``statement_added`` with nothing to depend on)."""
+
+    def __init__(self, principal: iam.IPrincipal) -> None:
+        super().__init__()
+        self._principal = principal
+
+    @property
+    def policy_fragment(self) -> iam.PrincipalPolicyFragment:
+        """The wrapped principal's fragment (resource policies name the real principal)."""
+        return self._principal.policy_fragment
+
+    @property
+    def principal_account(self) -> str | None:
+        """The wrapped principal's account (aws-cdk-lib compares it for cross-account)."""
+        return self._principal.principal_account
+
+    @property
+    def assume_role_action(self) -> str:
+        """The wrapped principal's assume-role action."""
+        return self._principal.assume_role_action
+
+    def dedupe_string(self) -> str | None:
+        """No de-duplication across principals."""
+        return None
+
+    def add_to_principal_policy(
+        self, statement: iam.PolicyStatement
+    ) -> iam.AddToPrincipalPolicyResult:
+        """Add ``statement`` nowhere: the principal's own account grants it."""
+        return iam.AddToPrincipalPolicyResult(
+            statement_added=True, policy_dependable=DependencyGroup()
+        )
 
 
 @jsii.implements(iam.IGrantable)

@@ -14,6 +14,7 @@ from constructs_lib._arguments import checked_arguments
 from constructs_lib._token_checks import check_literal
 from constructs_lib.application_image import ApplicationImage
 from constructs_lib.errors import EmrServerlessValidationError
+from constructs_lib.grants import policy_grantee
 from constructs_lib.iam_actions import EMR_SERVERLESS_PRINCIPAL
 from constructs_lib.image_references import (
     IMAGE_DIGEST,
@@ -169,9 +170,10 @@ class CustomImageRepository(ecr.Repository):
         """Let ``grantee`` create or update applications with this repository's images.
 
         ``ecr:BatchGetImage``, ``ecr:DescribeImages`` and ``ecr:GetDownloadUrlForLayer`` on
-        this repository (guide L1676-1692).
+        this repository (guide L1676-1692), in a customer-managed policy of the grantee
+        (:func:`constructs_lib.grants.policy_grantee`), never in an inline one.
         """
-        return self.grant(grantee, *APPLICATION_IMAGE_ACTIONS)
+        return self.grant(policy_grantee(grantee), *APPLICATION_IMAGE_ACTIONS)
 
     def _source_arns(self, stack: Stack, application_arns: Sequence[str] | None) -> tuple[str, ...]:
         if application_arns is None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
+
+from aws_cdk import aws_kms as kms
 
 
 @runtime_checkable
@@ -11,6 +14,8 @@ class IEmrServerlessApplication(Protocol):
 
     ``application_arn`` has the form
     ``arn:<partition>:emr-serverless:<region>:<account>:/applications/<application id>``.
+    ``log_encryption_keys`` are the keys its job logs are encrypted with (empty when they
+    are not): a job submitter is granted their use, or EMR Serverless refuses its job runs.
     """
 
     @property
@@ -21,4 +26,9 @@ class IEmrServerlessApplication(Protocol):
     @property
     def application_arn(self) -> str:
         """The application ARN (a token for an application defined in this app)."""
+        ...
+
+    @property
+    def log_encryption_keys(self) -> Sequence[kms.IKey]:
+        """The keys job logs are encrypted with (``()`` when none)."""
         ...

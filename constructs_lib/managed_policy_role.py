@@ -11,7 +11,6 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from constructs_lib.service_limits import (
-    IAM_QUOTAS,
     MANAGED_POLICIES_PER_ROLE,
     MANAGED_POLICY_SIZE,
     PolicyCapacityError,
@@ -54,19 +53,31 @@ class ManagedPolicies:
     Statements go into the last policy until the next one could overflow IAM's 6,144
     characters (estimated with generous lengths for deploy-time values); then a new policy
     is created (``Policy``, ``Policy2``, ``Policy3``, ... under ``scope``). More than 10
-    policies (IAM's default quota of managed policies per role) is refused at synth.
+    policies (IAM's default quota of managed policies per role) is refused at synth, by
+    :func:`~constructs_lib.service_limits.place_statement`, the one place for that rule.
 
     :param scope: the construct the policies are created in.
     :param attach: the ``roles``/``users``/``groups`` argument of ``iam.ManagedPolicy``.
     :param description: each policy's description.
+    :param start_empty: create the first policy now, before any statement (it must get
+        one before synthesis). Default: ``False``, created with the first statement.
     """
 
-    def __init__(self, scope: Construct, *, attach: dict[str, Any], description: str) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        attach: dict[str, Any],
+        description: str,
+        start_empty: bool = False,
+    ) -> None:
         self._scope = scope
         self._attach = attach
         self._description = description
         self.policies: list[iam.ManagedPolicy] = []
         self._sizes: list[int] = []
+        if start_empty:
+            self._start_policy()
 
     def place(self, statement: iam.PolicyStatement, size: int | None = None) -> iam.ManagedPolicy:
         """Add ``statement`` to the policy with room for it; return that policy.
@@ -78,7 +89,7 @@ class ManagedPolicies:
         if size is None:
             size = estimated_statement_size(statement)
         if self._slot(_Statement(statement), size + 1) == len(self.policies):
-            self.add_policy(statement)
+            self._start_policy()
         self.policies[-1].add_statements(statement)
         self._sizes[-1] += size + 1
         return self.policies[-1]
@@ -105,19 +116,9 @@ class ManagedPolicies:
             overhead=_DOCUMENT_OVERHEAD,
         )
 
-    def add_policy(self, statement: iam.PolicyStatement | None = None) -> iam.ManagedPolicy:
-        """Start a new, empty policy (refused past the quota, naming ``statement``)."""
-        if len(self.policies) >= MANAGED_POLICIES_PER_ROLE:
-            raise PolicyCapacityError(
-                argument=f"{self._scope.node.path} statement",
-                value=None if statement is None else _Statement(statement),
-                rule=(
-                    f"a role holds at most {MANAGED_POLICIES_PER_ROLE} managed policies of "
-                    f"{MANAGED_POLICY_SIZE_LIMIT:,} characters each ({IAM_QUOTAS})"
-                ),
-                fix="split the grants across roles, or grant whole prefixes instead of many "
-                "small ones",
-            )
+    def _start_policy(self) -> iam.ManagedPolicy:
+        """Start a new, empty policy: the first, or one that ``place_statement`` (which
+        refuses one past the quota) has found a statement needs."""
         construct_id = "Policy" if not self.policies else f"Policy{len(self.policies) + 1}"
         policy = iam.ManagedPolicy(
             self._scope, construct_id, description=self._description, **self._attach
@@ -150,10 +151,13 @@ class ManagedPolicyRole(iam.Role):
         """Create the role; ``kwargs`` are those of :class:`aws_cdk.aws_iam.Role`."""
         super().__init__(scope, construct_id, **kwargs)
         self._managed = ManagedPolicies(
-            self, attach={"roles": [self]}, description=f"Grants of role {self.node.path}"
+            self,
+            attach={"roles": [self]},
+            description=f"Grants of role {self.node.path}",
+            start_empty=True,
         )
         #: The first managed policy (always there).
-        self.policy = self._managed.add_policy()
+        self.policy = self._managed.policies[0]
         #: Every managed policy of the role, in the order they fill.
         self.policies: list[iam.ManagedPolicy] = self._managed.policies
 

@@ -11,6 +11,7 @@ from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
 from constructs_lib.errors import EmrServerlessValidationError
+from constructs_lib.grants import add_to_principal
 from constructs_lib.monitoring_configuration import PrometheusRemoteWrite
 from constructs_lib.prometheus_rules import (
     DEFAULT_HEAP_USAGE_RATIO,
@@ -66,8 +67,8 @@ class PrometheusWorkspaceBase(Resource):
         account is refused.
         """
         self._check_same_account(grantee)
-        return iam.Grant.add_to_principal(
-            grantee=grantee, actions=list(PROMETHEUS_ACTIONS), resource_arns=[self.workspace_arn]
+        return add_to_principal(
+            grantee, actions=PROMETHEUS_ACTIONS, resource_arns=[self.workspace_arn]
         )
 
     @checked_arguments
@@ -77,9 +78,7 @@ class PrometheusWorkspaceBase(Resource):
         ``aps:QueryMetrics``, ``aps:GetSeries``, ``aps:GetLabels`` and
         ``aps:GetMetricMetadata`` on this workspace.
         """
-        return iam.Grant.add_to_principal(
-            grantee=grantee, actions=list(QUERY_ACTIONS), resource_arns=[self.workspace_arn]
-        )
+        return add_to_principal(grantee, actions=QUERY_ACTIONS, resource_arns=[self.workspace_arn])
 
     @checked_arguments
     def add_rule_groups_namespace(

@@ -26,6 +26,7 @@ from constructs import Construct
 from constructs_lib._arguments import checked_arguments
 from constructs_lib.application import EmrServerlessApplicationBase
 from constructs_lib.errors import EmrServerlessValidationError
+from constructs_lib.grants import add_to_principal
 from constructs_lib.pyspark_packaging import (
     PackagedProject,
     TargetPlatform,
@@ -158,10 +159,12 @@ class PySparkPackage(Construct):
 
     @checked_arguments
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` (the runtime role) read exactly the packaged objects."""
-        return iam.Grant.add_to_principal(
-            grantee=grantee, actions=list(READ_ACTIONS), resource_arns=self.object_arns
-        )
+        """Let ``grantee`` (the runtime role) read exactly the packaged objects.
+
+        In a customer-managed policy of the grantee
+        (:func:`constructs_lib.grants.add_to_principal`), never in an inline one.
+        """
+        return add_to_principal(grantee, actions=READ_ACTIONS, resource_arns=self.object_arns)
 
 
 def _fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:

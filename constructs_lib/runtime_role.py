@@ -164,7 +164,7 @@ class JobRuntimeRole(ManagedPolicyRole):
             grantee,
             application_arn=_application_arn(application, argument="application"),
             runtime_roles=[self],
-            log_encryption_keys=getattr(application, "log_encryption_keys", ()),
+            log_encryption_keys=application.log_encryption_keys,
         )
 
     @checked_arguments

@@ -120,20 +120,24 @@ def _reference(scope: Construct, construct_id: str, bucket: s3.Bucket) -> s3.IBu
 
 def _allow_log_delivery(logs_bucket: s3.Bucket, *, source: s3.Bucket, prefix: str) -> None:
     """The statement aws-cdk-lib adds with the feature flag on: S3 log delivery may put
-    ``source``'s access logs under ``prefix`` (only ``source``'s, when both are in one stack;
-    naming a bucket of another stack would make the stacks reference each other)."""
-    same_stack = Stack.of(logs_bucket).node.path == Stack.of(source).node.path
+    ``source``'s access logs under ``prefix``, for the logs bucket's account only
+    (``aws:SourceAccount``: S3 delivers access logs only between buckets of one account),
+    and only ``source``'s when both are in one stack (``aws:SourceArn``; naming a bucket of
+    another stack would make the stacks reference each other). aws-cdk-lib leaves out both
+    conditions across stacks; the account, a value of the logs bucket's own stack, is kept."""
+    logs_stack = Stack.of(logs_bucket)
+    same_stack = logs_stack.node.path == Stack.of(source).node.path
+    conditions: dict[str, dict[str, str]] = {
+        "StringEquals": {"aws:SourceAccount": logs_stack.account},
+    }
+    if same_stack:
+        conditions = {"ArnLike": {"aws:SourceArn": source.bucket_arn}, **conditions}
     logs_bucket.add_to_resource_policy(
         iam.PolicyStatement(
             principals=[iam.ServicePrincipal(S3_LOGGING_PRINCIPAL)],
             actions=["s3:PutObject"],
             resources=[logs_bucket.arn_for_objects(f"{prefix}*")],
-            conditions={
-                "ArnLike": {"aws:SourceArn": source.bucket_arn},
-                "StringEquals": {"aws:SourceAccount": Stack.of(source).account},
-            }
-            if same_stack
-            else None,
+            conditions=conditions,
         )
     )
     Annotations.of(source).acknowledge_warning(

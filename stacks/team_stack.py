@@ -20,9 +20,9 @@ from constructs_lib.application_image import ApplicationImage
 from constructs_lib.application_logs import ApplicationLogs
 from constructs_lib.application_monitoring import ApplicationMonitoring
 from constructs_lib.application_rules import MaximumCapacity
-from constructs_lib.compliance import acknowledge_wildcard_resource
 from constructs_lib.config_reader import Problem
 from constructs_lib.errors import EmrServerlessValidationError
+from constructs_lib.grants import acknowledge_grant_wildcard, add_to_principal
 from constructs_lib.job_defaults import job_defaults
 from constructs_lib.job_definition import HiveJob, JobDefinition, SparkJob
 from constructs_lib.job_outputs import (
@@ -208,16 +208,13 @@ class TeamStack(Stack):
         arn = self.format_arn(
             service="cloudformation", resource="stack", resource_name=f"{self.stack_name}/*"
         )
-        grant = iam.Grant.add_to_principal(
-            grantee=grantee, actions=list(DESCRIBE_STACK_ACTIONS), resource_arns=[arn]
+        grant = add_to_principal(grantee, actions=DESCRIBE_STACK_ACTIONS, resource_arns=[arn])
+        acknowledge_grant_wildcard(
+            grantee,
+            arn,
+            "A stack's ARN ends with the id CloudFormation gives it on creation; "
+            "<stack name>/* is this one stack, the narrowest ARN known before deploying.",
         )
-        if isinstance(grantee, Construct):
-            acknowledge_wildcard_resource(
-                grantee,
-                arn,
-                "A stack's ARN ends with the id CloudFormation gives it on creation; "
-                "<stack name>/* is this one stack, the narrowest ARN known before deploying.",
-            )
         return grant
 
     def _jobs(self, team: TeamConfig, environment: EnvironmentConfig, scripts: s3.IBucket) -> None:

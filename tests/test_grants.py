@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_emrserverless as emr
@@ -232,3 +234,126 @@ def test_principal_grants_pass_every_gate_without_user_acknowledgements(
         "Principals/Own/EmrServerlessGrants",
     ]
     assert {rule.split("[")[0] for _, rule in on_holders} == {"AwsSolutions-IAM5"}
+
+
+# --- principals imported from another account; grants through a Grantee -------------------
+
+#: The stack's account and another one, both literal (TokenComparison.DIFFERENT).
+HOME_ACCOUNT = "111111111111"
+OTHER_ACCOUNT = "222222222222"
+
+
+@pytest.fixture(scope="module")
+def accounts() -> Synthesis:
+    """Submission granted to principals of another account and to a same-account neighbour."""
+    app = new_app()
+    stack = cdk.Stack(
+        app, "Accounts", env=cdk.Environment(account=HOME_ACCOUNT, region="eu-west-1")
+    )
+    logs = ApplicationLogs(stack, "Logs")
+    runtime = JobRuntimeRole(stack, "Runtime")
+    logs.grant_write(runtime)
+    spark = EmrServerlessApplication(stack, "Spark", monitoring=logs.monitoring_configuration())
+    remote = iam.Role.from_role_arn(stack, "Remote", f"arn:aws:iam::{OTHER_ACCOUNT}:role/Submitter")
+    remote_user = iam.User.from_user_arn(
+        stack, "RemoteUser", f"arn:aws:iam::{OTHER_ACCOUNT}:user/analyst"
+    )
+    remote_group = iam.Group.from_group_arn(
+        stack, "RemoteGroup", f"arn:aws:iam::{OTHER_ACCOUNT}:group/engineers"
+    )
+    neighbour = iam.Role.from_role_arn(
+        stack, "Neighbour", f"arn:aws:iam::{HOME_ACCOUNT}:role/Submitter"
+    )
+    BUILT_GRANTS["remote"] = spark.grant_start_job_run(remote, runtime)
+    BUILT_GRANTS["aws-cdk-lib remote"] = iam.Grant.add_to_principal(
+        grantee=remote, actions=["emr-serverless:GetApplication"], resource_arns=["*"]
+    )
+    BUILT_GRANTS["remote user"] = runtime.grant_start_job_run(remote_user, application=spark)
+    BUILT_GRANTS["remote group"] = spark.grant_start_job_run(remote_group, runtime)
+    BUILT_GRANTS["neighbour"] = spark.grant_start_job_run(neighbour, runtime)
+    # A plain iam.Role through grant_pass_role (which wraps its IPrincipal in a Grantee).
+    plain = iam.Role(stack, "Plain", assumed_by=iam.AccountRootPrincipal())
+    BUILT_GRANTS["pass"] = runtime.grant_pass_role(plain)
+    return synthesize(app)
+
+
+BUILT_GRANTS: dict[str, iam.Grant] = {}
+
+
+def _attached_policies(synthesis: Synthesis) -> list[dict]:
+    policies = synthesis.template("Accounts").find_resources("AWS::IAM::ManagedPolicy")
+    return [policy["Properties"] for policy in policies.values()]
+
+
+def test_principals_of_another_account_get_no_policy_of_ours(accounts: Synthesis) -> None:
+    attached = [
+        (key, value)
+        for properties in _attached_policies(accounts)
+        for key in ("Roles", "Users", "Groups")
+        for value in properties.get(key, [])
+    ]
+    # Only the same-account neighbour, the plain role and the runtime role have policies.
+    assert ("Roles", "Submitter") in attached
+    assert attached.count(("Roles", "Submitter")) == 1  # the neighbour's, not the remote's
+    assert not [v for k, v in attached if k in {"Users", "Groups"}]
+    paths = [path for path, _, _ in accounts.acknowledgements()]
+    assert not [p for p in paths if "Remote" in p]
+    nodes = accounts.app.node.find_child("Accounts").node
+    for name in ("Remote", "RemoteUser", "RemoteGroup"):
+        assert nodes.try_find_child(f"{name}EmrServerlessGrants") is None
+    assert nodes.try_find_child("NeighbourEmrServerlessGrants") is not None
+
+
+def test_the_neighbour_gets_the_whole_submission(accounts: Synthesis) -> None:
+    (neighbour,) = [
+        properties
+        for properties in _attached_policies(accounts)
+        if properties.get("Roles") == ["Submitter"]
+    ]
+    actions = {
+        action
+        for statement in neighbour["PolicyDocument"]["Statement"]
+        for action in (
+            [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+        )
+    }
+    assert {*JOB_SUBMIT_APPLICATION_ACTIONS, *JOB_RUN_ACTIONS, "iam:PassRole"} <= actions
+
+
+def test_a_grant_to_another_account_reads_as_aws_cdk_libs(accounts: Synthesis) -> None:
+    """aws-cdk-lib's ImmutableRole reports the statement as added and adds it nowhere."""
+    ours, theirs = BUILT_GRANTS["remote"], BUILT_GRANTS["aws-cdk-lib remote"]
+    assert ours.success == theirs.success
+    assert ours.principal_statement is not None
+    for name in ("remote user", "remote group", "neighbour", "pass"):
+        assert BUILT_GRANTS[name].success
+    # The log key's policy still names the other account's principals (the resource half).
+    key_policies = accounts.template("Accounts").find_resources("AWS::KMS::Key")
+    principals = json.dumps([key["Properties"]["KeyPolicy"] for key in key_policies.values()])
+    for arn in ("role/Submitter", "user/analyst", "group/engineers"):
+        assert f"arn:aws:iam::{OTHER_ACCOUNT}:{arn}" in principals
+
+
+def test_grant_pass_role_to_a_plain_role_is_not_inline(accounts: Synthesis) -> None:
+    template = accounts.template("Accounts")
+    template.resource_count_is("AWS::IAM::Policy", 0)
+    policies = template.find_resources(
+        "AWS::IAM::ManagedPolicy",
+        {"Properties": {"Roles": [{"Ref": Match.string_like_regexp("^Plain")}]}},
+    )
+    ((_, policy),) = policies.items()
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement == {
+        "Action": "iam:PassRole",
+        "Condition": {"StringEquals": {"iam:PassedToService": "emr-serverless.amazonaws.com"}},
+        "Effect": "Allow",
+        "Resource": {"Fn::GetAtt": [statement["Resource"]["Fn::GetAtt"][0], "Arn"]},
+    }
+    assert statement["Resource"]["Fn::GetAtt"][0].startswith("Runtime")
+
+
+def test_accounts_pass_every_gate(accounts: Synthesis) -> None:
+    accounts.assert_nag_clean()
+    accounts.assert_acknowledgements_specific()
+    accounts.assert_iam_actions_exist()
+    accounts.assert_cfn_lint_clean()

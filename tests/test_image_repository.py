@@ -95,6 +95,9 @@ def _agnostic(stack: cdk.Stack) -> None:
 def _across_stacks(registry: cdk.Stack, analytics: cdk.Stack) -> None:
     images = CustomImageRepository(registry, "Images")
     EmrServerlessApplication(analytics, "Etl", image=images.image(digest=DIGEST), lifecycle=False)
+    # A plain iam.Role (not a ManagedPolicyRole) as the deployer.
+    deployer = iam.Role(registry, "Deployer", assumed_by=iam.AccountRootPrincipal())
+    BUILT["plain grant"] = images.grant_use_in_applications(deployer)
 
 
 @pytest.fixture(scope="module")
@@ -402,6 +405,24 @@ def test_deployers_may_read_images_of_this_repository_only(synthesis: Synthesis)
     ]
     environment = Environment(region=REGION, account=ACCOUNT)
     assert resource_type_problems(synthesis.templates["Combined"], environment) == []
+
+
+def test_a_plain_role_is_granted_in_a_managed_policy_not_an_inline_one(
+    synthesis: Synthesis,
+) -> None:
+    assert BUILT["plain grant"].success
+    assert _resources(synthesis, "Registry", "AWS::IAM::Policy") == {}
+    repository, _ = _repository(synthesis, "Registry")
+    ((_, policy),) = _resources(synthesis, "Registry", "AWS::IAM::ManagedPolicy").items()
+    (role,) = _resources(synthesis, "Registry", "AWS::IAM::Role")
+    assert policy["Properties"]["Roles"] == [{"Ref": role}]
+    assert policy["Properties"]["PolicyDocument"]["Statement"] == [
+        {
+            "Action": sorted(APPLICATION_IMAGE_ACTIONS),
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [repository, "Arn"]},
+        }
+    ]
 
 
 def test_gates(synthesis: Synthesis) -> None:

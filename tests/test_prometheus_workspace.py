@@ -68,6 +68,9 @@ def _existing(stack: cdk.Stack) -> None:
     by_arn.grant_remote_write(role)
     by_id.add_spark_alert_rules(namespace_name="team-a", heap_usage_ratio=0.8)
     BUILT["by_id"], BUILT["by_arn"] = by_id, by_arn
+    # A plain iam.Role (not a ManagedPolicyRole) granted both ways.
+    plain = iam.Role(stack, "Dashboards", assumed_by=iam.ServicePrincipal("grafana.amazonaws.com"))
+    BUILT["plain grants"] = [by_id.grant_query(plain), by_arn.grant_remote_write(plain)]
 
 
 @pytest.fixture(scope="module")
@@ -182,6 +185,19 @@ def test_grafana_may_query_and_nothing_else(synthesis: Synthesis) -> None:
     assert statement["Resource"].startswith(f"arn:aws:aps:{REGION}:{ACCOUNT}:workspace/ws-")
     assert not is_allowed([document], Request("aps:RemoteWrite", statement["Resource"]))
     assert BUILT["query_grant"].success
+
+
+def test_a_plain_role_is_granted_in_a_managed_policy_not_an_inline_one(
+    synthesis: Synthesis,
+) -> None:
+    template = synthesis.templates["Existing"]
+    assert [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Policy"] == []
+    (document,) = _role_documents(template, "Dashboards")
+    assert [(s["Action"], s["Resource"]) for s in document["Statement"]] == [
+        (list(QUERY_ACTIONS), BUILT["by_id"].workspace_arn),
+        ("aps:RemoteWrite", EXISTING_ARN),
+    ]
+    assert all(grant.success for grant in BUILT["plain grants"])
 
 
 def test_spark_alert_rules_namespace(synthesis: Synthesis) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_iam as iam
 
 from constructs_lib.application import EmrServerlessApplication
 from constructs_lib.errors import EmrServerlessValidationError
@@ -68,6 +69,9 @@ def synthesis(tmp_path_factory: pytest.TempPathFactory, wheels: Path) -> Synthes
         code=package,
         arguments=["s3://lake/in/"],
     )
+    # A plain iam.Role (not a ManagedPolicyRole) that reads the package too.
+    reader = iam.Role(stack, "Reader", assumed_by=iam.AccountRootPrincipal())
+    BUILT["plain grant"] = package.grant_read(reader)
     return synthesize(app)
 
 
@@ -147,6 +151,24 @@ def test_the_runtime_role_reads_exactly_the_packaged_objects(synthesis: Synthesi
     assert len(statements) == 1
     assert statements[0]["Effect"] == "Allow"
     assert sorted(statements[0]["Resource"]) == sorted(f"arn:aws:s3:::{ASSETS}/{k}" for k in keys)
+
+
+def test_a_plain_role_is_granted_in_a_managed_policy_not_an_inline_one(
+    synthesis: Synthesis,
+) -> None:
+    template = synthesis.templates["Package"]
+    assert [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Policy"] == []
+    env = Environment(region="eu-west-1", account="123456789012")
+    documents = {
+        k: d for k, d in identity_policies(template, env).items() if k.startswith("Reader")
+    }
+    (name,) = documents
+    assert template["Resources"][name]["Type"] == "AWS::IAM::ManagedPolicy"
+    for entry in _assets(synthesis).values():
+        for destination in entry["destinations"].values():
+            arn = f"arn:aws:s3:::{ASSETS}/{destination['objectKey']}"
+            assert is_allowed(list(documents.values()), Request("s3:GetObject", arn))
+    assert BUILT["plain grant"].success
 
 
 def test_the_platform_follows_the_application(synthesis: Synthesis) -> None:

@@ -65,6 +65,7 @@ class StandInApplication:
 
     application_id: str
     application_arn: str
+    log_encryption_keys: tuple[kms.IKey, ...] = ()
 
     @classmethod
     def of(cls, application: emr.CfnApplication) -> StandInApplication:
@@ -708,3 +709,19 @@ def test_tokens_are_skipped_with_a_warning() -> None:
         "Annotation::emr-serverless:unchecked:prefix",
         "Annotation::emr-serverless:unchecked:database",
     }
+
+
+def test_an_application_without_log_encryption_keys_is_refused(
+    stack: cdk.Stack, role: JobRuntimeRole
+) -> None:
+    """The keys are part of IEmrServerlessApplication: never skipped for want of them."""
+
+    @dataclass(frozen=True)
+    class Keyless:
+        application_id: str
+        application_arn: str
+
+    submitter = iam.Role(stack, "KeylessSubmitter", assumed_by=iam.AccountRootPrincipal())
+    arn = f"arn:aws:emr-serverless:{REGION}:{ACCOUNT}:/applications/a1"
+    error = refused(role.grant_start_job_run, submitter, application=Keyless("a1", arn))
+    assert error.argument == "application"

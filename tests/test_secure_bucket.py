@@ -14,7 +14,10 @@ from constructs_lib.secure_bucket import (
     S3_LOGGING_PRINCIPAL,
     SecureBucket,
 )
-from constructs_lib.server_access_logs_bucket import ACCESS_LOG_RETENTION_DAYS
+from constructs_lib.server_access_logs_bucket import (
+    ACCESS_LOG_RETENTION_DAYS,
+    ServerAccessLogsBucket,
+)
 from tests.harness import Synthesis, new_app, synthesize
 
 
@@ -217,3 +220,27 @@ def test_the_flag_on_leaves_the_grant_to_aws_cdk_lib() -> None:
     stack = cdk.Stack(app, "S")
     SecureBucket(stack, "Bucket")
     assert stack.node.try_find_child("BucketAccessLogs") is None
+
+
+def test_log_delivery_across_stacks_is_limited_to_the_account() -> None:
+    """Across stacks aws:SourceArn would make the stacks reference each other; the account
+    condition, a value of the logs bucket's own stack, stays (S3 delivers access logs only
+    between buckets of one account)."""
+    app = new_app(compliance=False, **{ACCESS_LOGS_BUCKET_POLICY_FLAG: False})
+    env = cdk.Environment(account="111111111111", region="eu-west-1")
+    logs_stack = cdk.Stack(app, "Logs", env=env)
+    SecureBucket(logs_stack, "Local")
+    data_stack = cdk.Stack(app, "Data", env=env)
+    logs_bucket = ServerAccessLogsBucket.of(logs_stack)
+    SecureBucket(data_stack, "Remote", server_access_logs_bucket=logs_bucket)
+    template = app.synth().get_stack_by_name("Logs").template
+    statements = _log_delivery_statements(template)
+    assert len(statements) == 2
+    by_prefix = {s["Resource"]["Fn::Join"][1][1]: s for s in statements}
+    assert by_prefix["/Remote/*"]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "111111111111"}
+    }
+    assert set(by_prefix["/Local/*"]["Condition"]) == {"ArnLike", "StringEquals"}
+    assert by_prefix["/Local/*"]["Condition"]["StringEquals"] == {
+        "aws:SourceAccount": "111111111111"
+    }
