@@ -10,7 +10,10 @@ all send the same request. Grant a principal what starting it needs with
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+import shlex
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from aws_cdk import Stack
@@ -22,6 +25,12 @@ from constructs_lib._arguments import checked_arguments
 from constructs_lib.application import EmrServerlessApplicationBase
 from constructs_lib.application_rules import MaximumCapacity
 from constructs_lib.errors import EmrServerlessValidationError
+from constructs_lib.grants import acknowledge_grant_wildcard, job_runs_arn, policy_grantee
+from constructs_lib.iam_actions import (
+    EMR_SERVERLESS_PRINCIPAL,
+    LOG_KEY_SUBMITTER_ACTIONS,
+    PASS_ROLE_ACTIONS,
+)
 from constructs_lib.job_defaults import job_defaults
 from constructs_lib.job_runs import (
     HiveQuery,
@@ -42,20 +51,37 @@ from constructs_lib.runtime_configuration import (
     Classification,
     top_level_properties,
 )
-from constructs_lib.tokens import warn_unchecked
+from constructs_lib.tokens import warn, warn_unchecked
 from constructs_lib.workers import (
     EngineType,
     WorkerConfiguration,
     WorkerType,
     check_worker_configuration,
     key_name,
+    parse_jvm_mib,
+    spark_container,
 )
 
 #: On the application, for Airflow's ``EmrServerlessStartJobOperator``: it reads the
 #: application's state and starts it when it is not started, before submitting.
+#: On the application: start a run.
+START_JOB_RUN_ACTION = "emr-serverless:StartJobRun"
+
 AIRFLOW_APPLICATION_ACTIONS: tuple[str, ...] = (
     "emr-serverless:GetApplication",
     "emr-serverless:StartApplication",
+)
+
+#: What Step Functions' ``.sync`` integration calls on a run it started (its page "IAM
+#: policies for Amazon EMR Serverless"): follow the run, and cancel it when the task stops.
+SYNC_JOB_RUN_ACTIONS: tuple[str, ...] = (
+    "emr-serverless:GetJobRun",
+    "emr-serverless:CancelJobRun",
+)
+
+_JOB_RUNS_REASON = (
+    "Job run ids are generated when a run starts, so job-run actions are scoped to this one "
+    "application's runs (<application ARN>/jobruns/*), the narrowest ARN."
 )
 
 #: Why a job that cannot fit its application is refused (guide L4128-4136: the run fails
@@ -117,14 +143,20 @@ class JobDefinition(Construct):
         inherited = top_level_properties(
             getattr(application, "runtime_configuration", ()), classification
         )
+        sized = job_defaults(engine, sizes).properties
+        job_level = {
+            **properties,
+            **top_level_properties(configuration, classification),
+            **_submitted_properties(driver),
+        }
         _check_sizes(
-            {**_engine_defaults(engine, inherited), **sizes},
+            _needs(engine, sizes, {**inherited, **sized, **job_level}, job_level),
             workers,
             release=release,
             maximum=_maximum(application),
             engine=engine,
+            scope=self,
         )
-        sized = job_defaults(engine, sizes).properties
         job_properties = {
             **{k: v for k, v in sized.items() if inherited.get(k) != v},
             **properties,
@@ -207,6 +239,46 @@ class JobDefinition(Construct):
         monitoring.
         """
         grant = self.application.grant_start_job_run(grantee, self.runtime_role)
+        for key in self.encryption_keys:
+            grant = grant.combine(key.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt"))
+        return grant
+
+    def grant_start_run(
+        self, grantee: iam.IGrantable, *, job_run_actions: Sequence[str] = ()
+    ) -> iam.Grant:
+        """Let a service start this job's runs, and only that: for Step Functions and Scheduler.
+
+        ``StartJobRun`` on the application; ``job_run_actions`` (e.g.
+        :data:`SYNC_JOB_RUN_ACTIONS`) on its job runs; ``iam:PassRole`` on the runtime role
+        towards EMR Serverless only; ``kms:GenerateDataKey``/``kms:Decrypt`` on the
+        application's log keys and this job's, as :meth:`grant_start` grants them.
+        """
+        target = policy_grantee(grantee)
+        application_arn = self.application.application_arn
+        grant = iam.Grant.add_to_principal(
+            grantee=target,
+            actions=[START_JOB_RUN_ACTION],
+            resource_arns=[application_arn],
+        )
+        if job_run_actions:
+            grant = grant.combine(
+                iam.Grant.add_to_principal(
+                    grantee=target,
+                    actions=list(job_run_actions),
+                    resource_arns=[job_runs_arn(application_arn)],
+                )
+            )
+            acknowledge_grant_wildcard(grantee, job_runs_arn(application_arn), _JOB_RUNS_REASON)
+        grant = grant.combine(
+            iam.Grant.add_to_principal(
+                grantee=target,
+                actions=list(PASS_ROLE_ACTIONS),
+                resource_arns=[self.runtime_role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": EMR_SERVERLESS_PRINCIPAL}},
+            )
+        )
+        for key in self.application.log_encryption_keys:
+            grant = grant.combine(key.grant(target, *LOG_KEY_SUBMITTER_ACTIONS))
         for key in self.encryption_keys:
             grant = grant.combine(key.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt"))
         return grant
@@ -414,38 +486,143 @@ def _effective_sizes(
 
 
 #: The worker each container gets when nothing sizes it: Spark 4 cores and 14 GB (a 4 vCPU,
-#: 16 GB worker), Hive 2 cores and 6 GB (2 vCPU, 8 GB) (guide L2897-2949, L3060-3075), and
-#: the properties that would size it instead.
-_ENGINE_DEFAULTS: Mapping[WorkerType, tuple[WorkerConfiguration, tuple[str, ...]]] = {
-    WorkerType.SPARK_DRIVER: (
-        WorkerConfiguration(4, 16),
-        ("spark.driver.cores", "spark.driver.memory"),
-    ),
-    WorkerType.SPARK_EXECUTOR: (
-        WorkerConfiguration(4, 16),
-        ("spark.executor.cores", "spark.executor.memory"),
-    ),
-    WorkerType.HIVE_DRIVER: (
-        WorkerConfiguration(2, 8),
-        ("hive.driver.cores", "hive.driver.memory"),
-    ),
+#: 16 GB worker), Hive 2 cores and 6 GB (2 vCPU, 8 GB), 20 GB of disk (guide L2897-2949,
+#: L3060-3075).
+_ENGINE_DEFAULTS: Mapping[WorkerType, WorkerConfiguration] = {
+    WorkerType.SPARK_DRIVER: WorkerConfiguration(4, 16),
+    WorkerType.SPARK_EXECUTOR: WorkerConfiguration(4, 16),
+    WorkerType.HIVE_DRIVER: WorkerConfiguration(2, 8),
+    WorkerType.TEZ_TASK: WorkerConfiguration(2, 8),
+}
+
+#: The properties that size each container: cores, memory (the first key is the memory
+#: itself, the others shape it), disk.
+_SIZING_KEYS: Mapping[WorkerType, tuple[str, tuple[str, ...], str]] = {
+    **{
+        kind: (
+            f"spark.{role}.cores",
+            (
+                f"spark.{role}.memory",
+                f"spark.{role}.memoryOverhead",
+                f"spark.{role}.memoryOverheadFactor",
+                "spark.emr-serverless.memoryOverheadFactor",
+            ),
+            f"spark.emr-serverless.{role}.disk",
+        )
+        for kind, role in (
+            (WorkerType.SPARK_DRIVER, "driver"),
+            (WorkerType.SPARK_EXECUTOR, "executor"),
+        )
+    },
+    WorkerType.HIVE_DRIVER: ("hive.driver.cores", ("hive.driver.memory",), "hive.driver.disk"),
     WorkerType.TEZ_TASK: (
-        WorkerConfiguration(2, 8),
-        ("hive.tez.cpu.vcores", "hive.tez.container.size"),
+        "hive.tez.cpu.vcores",
+        ("hive.tez.container.size",),
+        "hive.tez.disk.size",
     ),
 }
 
+#: ``spark-submit`` options that set a sizing property.
+_SUBMIT_OPTIONS = {
+    "--driver-cores": "spark.driver.cores",
+    "--driver-memory": "spark.driver.memory",
+    "--executor-cores": "spark.executor.cores",
+    "--executor-memory": "spark.executor.memory",
+}
 
-def _engine_defaults(
-    engine: EngineType, inherited: Mapping[str, str]
-) -> dict[WorkerType, WorkerConfiguration]:
-    """The engine's default workers, for containers the application's defaults do not size."""
-    return {
-        kind: size
-        for kind in engine.worker_types
-        for size, keys in [_ENGINE_DEFAULTS[kind]]
-        if not any(key in inherited for key in keys)
-    }
+
+@dataclass(frozen=True)
+class _Need:
+    """One container's vCPU, memory or disk, and whether only a default says so."""
+
+    amount: int
+    assumed: bool
+
+
+def _submitted_properties(driver: JobDriver) -> dict[str, str]:
+    """The properties a job's ``--conf``/``--hiveconf`` (and size) options set."""
+    text = getattr(driver, "submit_parameters", None) or getattr(driver, "parameters", None)
+    if not isinstance(text, str):
+        return {}
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        words = text.split()
+    found: dict[str, str] = {}
+    for index, word in enumerate(words):
+        option, _, inline = word.partition("=")
+        value = inline if inline else (words[index + 1] if index + 1 < len(words) else "")
+        if option in ("--conf", "-c", "--hiveconf"):
+            key, sep, setting = value.partition("=")
+            if sep:
+                found[key.strip()] = setting.strip()
+        elif option in _SUBMIT_OPTIONS and value:
+            found[_SUBMIT_OPTIONS[option]] = value
+    return found
+
+
+def _needs(
+    engine: EngineType,
+    sizes: Mapping[WorkerType, WorkerConfiguration],
+    effective: Mapping[str, str],
+    job_level: Mapping[str, str],
+) -> dict[WorkerType, dict[str, _Need | None]]:
+    """What each container needs: the job's own properties, else its worker size, else the
+    application's properties, else the engine's default (``assumed``); ``None`` when a
+    property is not a size the library reads (a token, say)."""
+    needs: dict[WorkerType, dict[str, _Need | None]] = {}
+    for kind in engine.worker_types:
+        size = sizes.get(kind)
+        default = _ENGINE_DEFAULTS[kind]
+        cores_key, memory_keys, disk_key = _SIZING_KEYS[kind]
+        if size is not None and cores_key not in job_level:
+            vcpu: _Need | None = _Need(size.vcpu, assumed=False)
+        elif cores_key in effective:
+            vcpu = _read(_cores, effective[cores_key])
+        else:
+            vcpu = _Need(default.vcpu, assumed=True)
+        if size is not None and not any(key in job_level for key in memory_keys):
+            memory: _Need | None = _Need(size.memory_gb, assumed=False)
+        elif memory_keys[0] in effective:
+            memory = _read(_memory_gb, kind, effective)
+        else:
+            memory = _Need(default.memory_gb, assumed=True)
+        if size is not None and size.disk_gb is not None and disk_key not in job_level:
+            disk: _Need | None = _Need(size.disk_gb, assumed=False)
+        elif disk_key in effective:
+            disk = _read(_gb, effective[disk_key], disk_key)
+        else:
+            disk = _Need(default.effective_disk_gb, assumed=True)
+        needs[kind] = {"vcpu": vcpu, "memory_gb": memory, "disk_gb": disk}
+    return needs
+
+
+def _read(amount: Callable[..., int], *arguments: Any) -> _Need | None:
+    """A size read from a property, or ``None`` when it is not one (the run's engine decides)."""
+    try:
+        return _Need(amount(*arguments), assumed=False)
+    except (EmrServerlessValidationError, ValueError):
+        return None
+
+
+def _cores(text: str) -> int:
+    return int(text.strip())
+
+
+def _gb(text: str, key: str) -> int:
+    return math.ceil(parse_jvm_mib(text, argument=key) / 1024)
+
+
+def _memory_gb(kind: WorkerType, properties: Mapping[str, str]) -> int:
+    """Whole GB of the container a memory property asks for (Spark adds its overhead)."""
+    if kind in (WorkerType.SPARK_DRIVER, WorkerType.SPARK_EXECUTOR):
+        role = "driver" if kind is WorkerType.SPARK_DRIVER else "executor"
+        total = spark_container(properties, role, argument="spark_properties").total_mib
+        if total is None:
+            raise ValueError(role)
+        return math.ceil(total / 1024)
+    key = _SIZING_KEYS[kind][1][0]
+    return _gb(properties[key], key)
 
 
 def _configured(initial: Mapping[WorkerType, Any], kind: WorkerType) -> WorkerConfiguration | None:
@@ -459,14 +636,20 @@ def _maximum(application: EmrServerlessApplicationBase) -> MaximumCapacity | Non
 
 
 def _check_sizes(
-    sizes: Mapping[WorkerType, WorkerConfiguration],
+    needs: Mapping[WorkerType, Mapping[str, _Need | None]],
     explicit: Mapping[WorkerType, WorkerConfiguration],
     *,
     release: ReleaseLabel | None,
     maximum: MaximumCapacity | None,
     engine: EngineType,
+    scope: Construct,
 ) -> None:
-    """Each size is a worker EMR Serverless offers; driver plus one worker fit the maximum."""
+    """Each size is a worker EMR Serverless offers; driver plus one worker fit the maximum.
+
+    A job is refused when what it (or its application) sets already exceeds the maximum;
+    when only a size the library assumes (the engine's default) makes it exceed, it is
+    warned about instead: the run may set that size in a way the library cannot read.
+    """
     for kind, size in explicit.items():
         check_worker_configuration(
             size, argument=_ARGUMENTS[kind], release=release or max(KNOWN_RELEASES)
@@ -474,32 +657,48 @@ def _check_sizes(
     if maximum is None:
         return
     driver_kind, worker_kind = engine.worker_types
-    driver, worker = sizes.get(driver_kind), sizes.get(worker_kind)
     second = "executor" if engine is EngineType.SPARK else "Tez task"
-    present = [s for s in (driver, worker) if s is not None]
     for field, limit, unit in (
         ("vcpu", maximum.vcpu, "vCPU"),
         ("memory_gb", maximum.memory_gb, "GB of memory"),
         ("disk_gb", maximum.disk_gb, "GB of disk"),
     ):
-        total = sum(_amount(size, field) for size in present)
+        amounts = {
+            kind: need
+            for kind in (driver_kind, worker_kind)
+            if (need := needs.get(kind, {}).get(field)) is not None
+        }
+        total = sum(need.amount for need in amounts.values())
         if limit is None or total <= limit:
             continue
-        blamed = next((k for k in (worker_kind, driver_kind) if k in explicit), worker_kind)
+        rule = (
+            _CAPACITY_RULE.format(second=second)
+            + f": they need {total:,} {unit} and the application allows {limit:,}"
+        )
+        if sum(need.amount for need in amounts.values() if not need.assumed) <= limit:
+            assumed = " and ".join(
+                f"{_ARGUMENTS[kind]}.{field}={need.amount:,}"
+                for kind, need in amounts.items()
+                if need.assumed
+            )
+            warn(
+                scope,
+                "emr-serverless:job-capacity-assumed",
+                f"{rule}, counting {assumed}: the engine's default, as nothing this "
+                "library reads sizes it. Size the job (driver/executor, or its properties), "
+                "or raise the application's maximum_capacity",
+            )
+            continue
+        blamed = next(
+            (k for k in (worker_kind, driver_kind) if k in explicit),
+            next((k for k in (worker_kind, driver_kind) if k in amounts), worker_kind),
+        )
         raise EmrServerlessValidationError(
             argument=f"{_ARGUMENTS[blamed]}.{field}",
-            value=_amount(sizes[blamed], field) if blamed in sizes else total,
-            rule=_CAPACITY_RULE.format(second=second)
-            + f": they need {total:,} {unit} and the application allows {limit:,}",
+            value=amounts[blamed].amount if blamed in amounts else total,
+            rule=rule,
             fix="use smaller workers for this job, or raise the application's maximum_capacity",
         )
-
-
-def _amount(size: WorkerConfiguration, field: str) -> int:
-    """A worker's vCPU, memory or disk (20 GB when unset)."""
-    if field == "vcpu":
-        return size.vcpu
-    return size.memory_gb if field == "memory_gb" else size.effective_disk_gb
 
 
 _ARGUMENTS = {

@@ -9,9 +9,10 @@ startJobRun``), which has no ``.sync`` pattern and derives the IAM action
 permissions, so :meth:`EmrServerlessStartJobRun.grant_to` grants the state machine's role
 exactly what Step Functions' page "IAM policies for Amazon EMR Serverless" lists:
 
-- the job's :meth:`~constructs_lib.job_definition.JobDefinition.grant_start` (StartJobRun on
-  the application, GetJobRun/CancelJobRun on its job runs, ``iam:PassRole`` on the runtime
-  role towards ``emr-serverless.amazonaws.com`` only, the log keys);
+- the job's :meth:`~constructs_lib.job_definition.JobDefinition.grant_start_run`:
+  StartJobRun on the application, for ``.sync`` GetJobRun/CancelJobRun on its job runs
+  (to follow the run, and cancel it when the task stops), ``iam:PassRole`` on the runtime
+  role towards ``emr-serverless.amazonaws.com`` only, the log keys;
 - for ``.sync``: ``events:PutTargets``, ``events:PutRule`` and ``events:DescribeRule`` on the
   managed rule ``StepFunctionsGetEventsForEMRServerlessJobRule`` through which Step
   Functions learns that the run ended.
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
@@ -32,7 +33,7 @@ from constructs import Construct
 from constructs_lib._arguments import checked_arguments
 from constructs_lib._enums import LenientEnum
 from constructs_lib.application import EmrServerlessApplicationBase
-from constructs_lib.job_definition import JobDefinition
+from constructs_lib.job_definition import SYNC_JOB_RUN_ACTIONS, JobDefinition
 from constructs_lib.job_runs import pascal_case_parameters
 
 #: The managed rules Step Functions creates to follow runs and applications (``.sync``).
@@ -82,6 +83,7 @@ class EmrServerlessStartJobRun(sfn.CustomState):
         integration: Integration = Integration.RUN_JOB,
         result_path: str = DEFAULT_RESULT_PATH,
         comment: str | None = None,
+        timeout: Duration | None = None,
     ) -> None:
         """Render the job's request as the task's parameters.
 
@@ -90,6 +92,9 @@ class EmrServerlessStartJobRun(sfn.CustomState):
             ``REQUEST_RESPONSE`` (return once started). Default: ``RUN_JOB``.
         :param result_path: where the run goes in the state. Default: ``$.JobRun``.
         :param comment: the state's comment. Default: none.
+        :param timeout: the state's ``TimeoutSeconds``, per attempt: a longer attempt fails
+            with ``States.Timeout`` (which a ``Catch`` sees) and, with ``RUN_JOB``, Step
+            Functions cancels the run. Default: none.
         """
         parameters = pascal_case_parameters(job.request)
         parameters["ClientToken.$"] = "States.UUID()"
@@ -101,6 +106,8 @@ class EmrServerlessStartJobRun(sfn.CustomState):
         }
         if comment is not None:
             state["Comment"] = comment
+        if timeout is not None:
+            state["TimeoutSeconds"] = int(timeout.to_seconds())
         super().__init__(scope, construct_id, state_json=state)
         #: The job this task runs.
         self.job = job
@@ -110,8 +117,11 @@ class EmrServerlessStartJobRun(sfn.CustomState):
     @checked_arguments
     def grant_to(self, grantee: iam.IGrantable) -> iam.Grant:
         """Grant the state machine role ``grantee`` what this task calls, and no more."""
-        grant = self.job.grant_start(grantee)
-        if self.integration is Integration.RUN_JOB:
+        sync = self.integration is Integration.RUN_JOB
+        grant = self.job.grant_start_run(
+            grantee, job_run_actions=SYNC_JOB_RUN_ACTIONS if sync else ()
+        )
+        if sync:
             grant = grant.combine(
                 iam.Grant.add_to_principal(
                     grantee=grantee,

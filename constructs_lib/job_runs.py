@@ -629,11 +629,12 @@ def numbered(release: ReleaseLabel | None) -> ReleaseLabel | None:
 def timeout_limit(*, mode: JobMode, release: ReleaseLabel | None) -> Limit:
     """The executionTimeoutMinutes range a run of ``mode`` on ``release`` may have.
 
-    Batch runs on emr-7.11.0 and later: 1-10,080 minutes (no 0). Otherwise, and when the
-    release is unknown: the API model's 0-1,000,000.
+    Batch runs on emr-7.11.0 and later (of the emr-X.Y.Z line: no source says so of
+    emr-spark-8.x): 1-10,080 minutes (no 0). Otherwise, and when the release is unknown: the
+    API model's 0-1,000,000.
     """
     release = numbered(release)
-    if mode is JobMode.BATCH and release is not None and release >= BATCH_TIMEOUT_RELEASE:
+    if mode is JobMode.BATCH and release is not None and release.at_least(BATCH_TIMEOUT_RELEASE):
         return JOB_RUN_RULES["executionTimeoutMinutes[batch, emr-7.11.0+]"]
     return JOB_RUN_RULES["executionTimeoutMinutes"]
 

@@ -7,10 +7,11 @@ startJobRun`` (the SDK's service name; ``emrserverless:startJobRun`` is not an I
 the IAM prefix is ``emr-serverless``). aws-cdk-lib's ``Universal`` target maps it to
 ``emr-serverless:StartJobRun``, but on ``*`` and without ``iam:PassRole``, so this construct
 brings its own target whose role gets the job's
-:meth:`~constructs_lib.job_definition.JobDefinition.grant_start`: StartJobRun on the
+:meth:`~constructs_lib.job_definition.JobDefinition.grant_start_run`: StartJobRun on the
 application, ``iam:PassRole`` on the runtime role towards EMR Serverless only, and the log
-keys. Each invocation sends Scheduler's execution id as the client token, so Scheduler's
-retries of one invocation start one run.
+keys; nothing on the runs, which Scheduler neither follows nor cancels. Each invocation
+sends Scheduler's execution id as the client token, so Scheduler's retries of one
+invocation start one run.
 """
 
 from __future__ import annotations
@@ -228,7 +229,7 @@ class _Target:
             input_document = {"scheduledBy": "<aws.scheduler.schedule-arn>"}
         else:
             arn = f"arn:{stack.partition}:scheduler:::{START_JOB_RUN_TARGET}"
-            self._job.grant_start(self._role)
+            self._job.grant_start_run(self._role)
             input_document = {
                 **pascal_case_parameters(self._job.request),
                 "ClientToken": EXECUTION_ID,

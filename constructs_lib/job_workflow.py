@@ -3,6 +3,8 @@ and notifies a topic when it fails."""
 
 from __future__ import annotations
 
+import math
+
 from aws_cdk import ArnFormat, CfnElement, CfnResource, Duration, Names, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
@@ -18,9 +20,11 @@ from constructs_lib.compliance import acknowledge
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.job_definition import JobDefinition
 from constructs_lib.job_run_task import EmrServerlessStartJobRun, Integration
+from constructs_lib.job_runs import JobMode
 from constructs_lib.log_encryption import cloudwatch_logs_key_statement
 from constructs_lib.managed_policy_role import ManagedPolicyRole
 from constructs_lib.monitoring_rules import CLOUDWATCH_LOGS_KEY_ACTIONS
+from constructs_lib.tokens import warn
 
 #: The service principal that runs state machines.
 STATES_PRINCIPAL = "states.amazonaws.com"
@@ -30,11 +34,20 @@ DEFAULT_RUN_MINUTES = 720
 MAX_QUEUE_MINUTES = 720
 #: Step Functions' longest standard execution: one year.
 MAX_WORKFLOW_MINUTES = 525_600
+#: ``TimeoutSeconds`` takes 1-99,999,999 seconds (Amazon States Language, Task state): the
+#: longest whole-minute bound of a run.
+MAX_TIMEOUT_MINUTES = 99_999_999 // 60
+#: ``Retry`` ``MaxAttempts`` takes 0-99,999,999 (Amazon States Language, retrying after an
+#: error).
+MAX_RETRY_ATTEMPTS = 99_999_999
+#: Above this many re-runs the workflow warns: each is a whole run, billed as one.
 #: On an encrypted topic's key, for a principal that publishes to it (SNS: "AWS KMS
 #: permissions" of encrypted topics).
 PUBLISHER_KEY_ACTIONS: tuple[str, ...] = ("kms:GenerateDataKey", "kms:Decrypt")
-#: Workflow-level re-runs of a failed job (Step Functions ``Retry`` ``MaxAttempts``).
 MAX_RETRIES = 10
+#: How much longer than its runs (and the waits between them) the execution may take, for
+#: ``Notify`` to publish a run's timeout before the execution's own timeout stops it.
+BACKSTOP_MARGIN_MINUTES = 15
 
 _LOG_DELIVERY_REASON = (
     "Step Functions' log delivery (logs:CreateLogDelivery and the other vended-log actions) "
@@ -48,9 +61,11 @@ class JobWorkflow(Construct):
 
     ``Run`` starts the job (``startJobRun.sync``, a new client token per start) and waits
     until the run succeeds; a failed or cancelled run is re-run up to ``retries`` times;
-    when it still fails, or the workflow times out, ``Notify`` publishes the error to
-    ``notification_topic`` and the execution fails. A successful execution outputs
-    ``{"JobRun": {ApplicationId, JobRunId, Arn}, "State": "SUCCESS"}``.
+    when it still fails, or a run outlasts the ``Run`` state's timeout (``States.Timeout``,
+    never re-run; Step Functions cancels the run), ``Notify`` publishes the error to
+    ``notification_topic`` and the execution fails. The execution's own timeout is only a
+    backstop, a margin longer than every run and the waits between them. A successful
+    execution outputs ``{"JobRun": {ApplicationId, JobRunId, Arn}, "State": "SUCCESS"}``.
 
     Logs of every state go to an encrypted, retained log group; X-Ray tracing is on. The
     role holds exactly what the states call (:meth:`EmrServerlessStartJobRun.grant_to`,
@@ -78,13 +93,17 @@ class JobWorkflow(Construct):
         :param job: the job to run.
         :param notification_topic: where failures are published (e.g. the team's job-state
             topic). Default: none (the execution just fails).
-        :param retries: re-runs of a failed run (a new run each time), 0-10. Prefer the
-            job's own ``retry_policy`` on emr-7.1.0+. Default: 0.
+        :param retries: re-runs of a failed run (a new run each time), 0-99,999,999 (Step
+            Functions ``MaxAttempts``); above 10 is warned about. Prefer the job's own
+            ``retry_policy`` on emr-7.1.0+. Default: 0.
         :param retry_interval: wait before the first re-run, doubling after. Default: 5
             minutes.
-        :param timeout_minutes: fail (and cancel the run) after this long. Default: derived
-            from the job, (its timeout or 720) x its attempts + 720 queued minutes, per run;
-            none when the job turns its timeout off (0).
+        :param timeout_minutes: fail a run (cancel it and notify) that takes longer than
+            this, the ``Run`` state's ``TimeoutSeconds``; each re-run gets as long again.
+            1-1,666,666 (99,999,999 seconds); above one year (a standard execution's
+            longest) is warned about. Default: derived from the job, (its timeout or 720)
+            x its attempts + 720 queued minutes; none when the job turns its timeout off
+            (0) or is a streaming job.
         :param encryption_key: the key of the log group. Default: a new key, rotation on.
         :param log_retention: how long the log group keeps logs. Default: one year.
         :param state_machine_name: Default: generated.
@@ -92,15 +111,32 @@ class JobWorkflow(Construct):
             they leave the stack. Default: ``RETAIN``.
         """
         super().__init__(scope, construct_id)
-        if not 0 <= retries <= MAX_RETRIES:
+        if not 0 <= retries <= MAX_RETRY_ATTEMPTS:
             raise EmrServerlessValidationError(
                 argument="retries",
                 value=retries,
-                rule=f"0-{MAX_RETRIES} re-runs (Step Functions Retry MaxAttempts is 0-99,999,999; "
-                "each re-run is a whole run, so this library bounds them)",
+                rule=f"0-{MAX_RETRY_ATTEMPTS:,} re-runs (Step Functions Retry MaxAttempts)",
                 fix=f"use 0 to {MAX_RETRIES}, or the job's retry_policy",
             )
-        minutes = _timeout_minutes(job, retries, timeout_minutes)
+        if retries > MAX_RETRIES:
+            warn(
+                self,
+                "emr-serverless:workflow-retries",
+                f"retries={retries:,}: each re-run is a whole run of the job, billed as one; "
+                f"more than {MAX_RETRIES} rarely help. Prefer the job's retry_policy "
+                "(emr-7.1.0+)",
+            )
+        minutes = _timeout_minutes(job, timeout_minutes)
+        if minutes is not None and minutes > MAX_WORKFLOW_MINUTES:
+            warn(
+                self,
+                "emr-serverless:workflow-timeout",
+                f"timeout_minutes={minutes:,}: a standard execution runs at most one year "
+                f"({MAX_WORKFLOW_MINUTES:,} minutes, a Step Functions quota), so Step "
+                "Functions stops the execution first, without Notify",
+            )
+        interval = retry_interval or Duration.minutes(5)
+        backstop = _backstop_minutes(minutes, retries, interval)
         #: The job this workflow runs.
         self.job = job
         stack = Stack.of(self)
@@ -155,14 +191,21 @@ class JobWorkflow(Construct):
         )
         #: The task that runs the job.
         self.task = EmrServerlessStartJobRun(
-            self, "Run", job=job, integration=Integration.RUN_JOB, comment=f"Run {job.name}"
+            self,
+            "Run",
+            job=job,
+            integration=Integration.RUN_JOB,
+            comment=f"Run {job.name}",
+            timeout=None if minutes is None else Duration.minutes(minutes),
         )
         self.task.grant_to(self.role)
         if retries:
+            # States.TaskFailed matches every error but States.Timeout: a run that timed
+            # out is not re-run, it goes to the Catch
             self.task.add_retry(
                 errors=["States.TaskFailed"],
                 max_attempts=retries,
-                interval=retry_interval or Duration.minutes(5),
+                interval=interval,
                 backoff_rate=2,
             )
         failed = sfn.Fail(
@@ -208,7 +251,7 @@ class JobWorkflow(Construct):
             state_machine_name=state_machine_name,
             state_machine_type=sfn.StateMachineType.STANDARD,
             role=self.role,
-            timeout=None if minutes is None else Duration.minutes(minutes),
+            timeout=None if backstop is None else Duration.minutes(backstop),
             tracing_enabled=True,
             logs=sfn.LogOptions(
                 destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True
@@ -217,8 +260,10 @@ class JobWorkflow(Construct):
         )
         acknowledge(self.role, "AwsSolutions-IAM5[Resource::*]", _LOG_DELIVERY_REASON)
         _depend_on_policies_only(self.state_machine, self.role)
-        #: The workflow's timeout in minutes (``None``: none).
+        #: The ``Run`` state's timeout in minutes, per run (``None``: none).
         self.timeout_minutes = minutes
+        #: The execution's backstop timeout in minutes (``None``: Step Functions' year).
+        self.execution_timeout_minutes = backstop
 
     @property
     def state_machine_arn(self) -> str:
@@ -252,19 +297,29 @@ def _depend_on_policies_only(machine: sfn.StateMachine, role: ManagedPolicyRole)
     )
 
 
-def _timeout_minutes(job: JobDefinition, retries: int, given: int | None) -> int | None:
+def _timeout_minutes(job: JobDefinition, given: int | None) -> int | None:
+    """The ``Run`` state's timeout: ``given``, else derived from the job (none streaming)."""
     if given is not None:
-        if not 1 <= given <= MAX_WORKFLOW_MINUTES:
+        if not 1 <= given <= MAX_TIMEOUT_MINUTES:
             raise EmrServerlessValidationError(
                 argument="timeout_minutes",
                 value=given,
-                rule=f"a standard workflow runs at most one year, {MAX_WORKFLOW_MINUTES:,} "
-                "minutes (Step Functions TimeoutSeconds, service quota)",
-                fix=f"use 1 to {MAX_WORKFLOW_MINUTES:,} minutes",
+                rule=f"1-{MAX_TIMEOUT_MINUTES:,} minutes (Step Functions TimeoutSeconds takes "
+                "1-99,999,999 seconds)",
+                fix=f"use 1 to {MAX_TIMEOUT_MINUTES:,} minutes",
             )
         return given
     run = job.execution_timeout_minutes
-    if run == 0:
+    if run == 0 or job.spec.mode is JobMode.STREAMING:
         return None
-    per_run = (run or DEFAULT_RUN_MINUTES) * job.max_attempts + MAX_QUEUE_MINUTES
-    return min(per_run * (retries + 1), MAX_WORKFLOW_MINUTES)
+    return (run or DEFAULT_RUN_MINUTES) * job.max_attempts + MAX_QUEUE_MINUTES
+
+
+def _backstop_minutes(minutes: int | None, retries: int, interval: Duration) -> int | None:
+    """Every run at its timeout, the waits between them and a margin; none past one year."""
+    if minutes is None:
+        return None
+    wait = interval.to_seconds()
+    waits = sum(wait * 2**attempt for attempt in range(min(retries, 64)))
+    total = minutes * (retries + 1) + math.ceil(waits / 60) + BACKSTOP_MARGIN_MINUTES
+    return None if total >= MAX_WORKFLOW_MINUTES else total

@@ -453,3 +453,80 @@ def test_retry_policies_need_the_applications_release() -> None:
 def test_arguments_are_checked_by_type() -> None:
     with pytest.raises(EmrServerlessValidationError, match="execution_timeout_minutes takes"):
         spark_job(execution_timeout_minutes="60")
+
+
+# --- capacity: the job's own properties count; an assumed default only warns ---------------
+
+
+def _small_job(**kwargs: Any) -> SparkJob:
+    """A job on an application allowing 6 vCPU and 24 GB (a 2 vCPU driver and executor fit)."""
+    stack = cdk.Stack(new_app(compliance=False), "Small", env=ENV)
+    app = EmrServerlessApplication(
+        stack,
+        "App",
+        release=ReleaseLabel.EMR_7_12_0,
+        maximum_capacity=MaximumCapacity(vcpu=6, memory_gb=24),
+    )
+    role = iam.Role.from_role_arn(stack, "Role", ROLE_ARN)
+    return SparkJob(
+        stack, "Job", application=app, runtime_role=role, entry_point="/a.jar", **kwargs
+    )
+
+
+def _capacity_warnings(job: SparkJob) -> list[str]:
+    return [
+        str(entry.data)
+        for entry in job.node.metadata
+        if entry.type == "aws:cdk:warning" and "job-capacity-assumed" in str(entry.data)
+    ]
+
+
+def test_the_jobs_own_properties_size_it() -> None:
+    # 2 + 2 vCPU fit 6; the memory is the engine's default (14g + overhead each), so the
+    # 32 GB it would need is a warning, not a refusal
+    job = _small_job(spark_properties={"spark.driver.cores": "2", "spark.executor.cores": "2"})
+    (warning,) = _capacity_warnings(job)
+    assert "32 GB of memory" in warning
+    assert "driver.memory_gb=16 and executor.memory_gb=16" in warning
+    # sized memory too: nothing assumed exceeds, nothing to warn about
+    sized = _small_job(
+        spark_properties={
+            "spark.driver.cores": "2",
+            "spark.driver.memory": "6g",
+            "spark.executor.cores": "2",
+            "spark.executor.memory": "6g",
+        }
+    )
+    assert not _capacity_warnings(sized)
+
+
+def test_only_an_assumed_size_warns() -> None:
+    # the executor's 4 vCPU are the job's; the driver's 4 only the engine's default
+    job = _small_job(spark_properties={"spark.executor.cores": "4", "spark.executor.memory": "6g"})
+    (warning,) = _capacity_warnings(job)
+    assert "need 8 vCPU" in warning
+    assert "driver.vcpu=4" in warning
+
+
+def test_what_the_job_sets_itself_is_refused() -> None:
+    with pytest.raises(EmrServerlessValidationError, match="need 16 vCPU") as error:
+        spark_job(spark_properties={"spark.driver.cores": "8", "spark.executor.cores": "8"})
+    assert error.value.argument == "executor.vcpu"
+    with pytest.raises(EmrServerlessValidationError, match="need 16 vCPU"):
+        spark_job(driver=WorkerConfiguration(8, 16), executor=WorkerConfiguration(8, 16))
+
+
+def test_job_level_settings_win_over_worker_sizes() -> None:
+    # --conf and --executor-cores are what the run gets: 2 + 2 vCPU, within 12
+    job = spark_job(
+        driver=WorkerConfiguration(8, 16),
+        executor=WorkerConfiguration(8, 16),
+        spark_submit_parameters="--conf spark.driver.cores=2 --executor-cores 2",
+    )
+    assert job.request["applicationId"]
+    # a job-level classification counts too
+    assert spark_job(
+        driver=WorkerConfiguration(8, 16),
+        executor=WorkerConfiguration(8, 16),
+        configuration=[spark_defaults({"spark.driver.cores": "2", "spark.executor.cores": "2"})],
+    ).request["applicationId"]

@@ -212,6 +212,8 @@ def spark(**changes: Any) -> JobRunSpec:
         (R7_10, (0, 1_000_000), (-1, 1_000_001)),
         (R7_11, (1, 10_080), (0, 10_081)),
         (None, (0, 1_000_000), (-1, 1_000_001)),
+        # The emr-7.11.0 rule is of the emr-X.Y.Z line; no source says it of Spark 8.
+        (ReleaseLabel.EMR_SPARK_8_1_0, (0, 1_000_000), (-1, 1_000_001)),
     ],
 )
 def test_batch_timeouts_follow_the_release(

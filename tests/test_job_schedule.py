@@ -175,21 +175,8 @@ def test_directly_the_role_gets_the_real_iam_action(synthesis: Synthesis) -> Non
     key = key_arn(synthesis, "DirectKey")
     statements = _statements(synthesis, "DirectRolePolicy")
     assert statements == [
-        {
-            "Action": ["emr-serverless:ListJobRuns", "emr-serverless:StartJobRun"],
-            "Effect": "Allow",
-            "Resource": APP,
-        },
-        {
-            "Action": [
-                "emr-serverless:CancelJobRun",
-                "emr-serverless:GetDashboardForJobRun",
-                "emr-serverless:GetJobRun",
-                "emr-serverless:ListJobRunAttempts",
-            ],
-            "Effect": "Allow",
-            "Resource": f"{APP}/jobruns/*",
-        },
+        # StartJobRun only, nothing on the runs: Scheduler neither follows nor cancels them
+        {"Action": "emr-serverless:StartJobRun", "Effect": "Allow", "Resource": APP},
         {
             "Action": "iam:PassRole",
             "Condition": {"StringEquals": {"iam:PassedToService": "emr-serverless.amazonaws.com"}},

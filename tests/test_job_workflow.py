@@ -14,7 +14,7 @@ from constructs_lib.application import EmrServerlessApplication
 from constructs_lib.application_logs import ApplicationLogs
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.job_definition import SparkJob
-from constructs_lib.job_runs import RetryPolicy
+from constructs_lib.job_runs import JobMode, RetryPolicy
 from constructs_lib.job_workflow import JobWorkflow
 from constructs_lib.notification_topic import NotificationTopic
 from constructs_lib.releases import ReleaseLabel
@@ -114,8 +114,13 @@ def test_the_definition(synthesis: Synthesis) -> None:
     asl = definition(synthesis, "NotifiedStateMachine")
     app_arn = f"arn:aws:emr-serverless:{REGION}:{ACCOUNT}:/applications/app"
     assert asl["StartAt"] == "Run"
-    assert asl["TimeoutSeconds"] == (60 * 2 + 720) * 2 * 60
+    # the execution's timeout is a backstop: both runs at their timeout, the 5-minute wait
+    # between them and a 15-minute margin (it was the runs' time alone, which Catch never saw)
+    assert asl["TimeoutSeconds"] == ((60 * 2 + 720) * 2 + 5 + 15) * 60
     run = asl["States"]["Run"]
+    # the bound is the Run state's, per run: States.Timeout reaches the Catch (States.ALL)
+    # and is not re-run (States.TaskFailed matches every error but States.Timeout)
+    assert run["TimeoutSeconds"] == (60 * 2 + 720) * 60
     assert run["Resource"] == "arn:aws:states:::emr-serverless:startJobRun.sync"
     assert run["Parameters"] == {
         "ApplicationId": "app",
@@ -167,12 +172,18 @@ def test_the_definition(synthesis: Synthesis) -> None:
 
 def test_without_topic_or_retries(synthesis: Synthesis) -> None:
     asl = definition(synthesis, "PlainStateMachine")
-    assert asl["TimeoutSeconds"] == 90 * 60
+    # the Run state holds the bound; the execution's is the 15-minute-longer backstop
+    assert asl["States"]["Run"]["TimeoutSeconds"] == 90 * 60
+    assert asl["TimeoutSeconds"] == (90 + 15) * 60
+    assert BUILT["plain"].execution_timeout_minutes == 90 + 15
     assert "Retry" not in asl["States"]["Run"]
     assert asl["States"]["Run"]["Catch"][0]["Next"] == "Failed"
     assert "Notify" not in asl["States"]
-    assert "TimeoutSeconds" not in definition(synthesis, "ForeverWorkflowStateMachine")
+    forever = definition(synthesis, "ForeverWorkflowStateMachine")
+    assert "TimeoutSeconds" not in forever
+    assert "TimeoutSeconds" not in forever["States"]["Run"]
     assert BUILT["forever"].timeout_minutes is None
+    assert BUILT["forever"].execution_timeout_minutes is None
 
 
 def test_logging_and_tracing(synthesis: Synthesis) -> None:
@@ -240,17 +251,14 @@ def test_the_roles_iam_is_exact(synthesis: Synthesis) -> None:
     )["Statement"]
     assert statements == [
         {
-            "Action": ["emr-serverless:ListJobRuns", "emr-serverless:StartJobRun"],
+            # StartJobRun only: ListJobRuns is not what the task calls
+            "Action": "emr-serverless:StartJobRun",
             "Effect": "Allow",
             "Resource": app,
         },
         {
-            "Action": [
-                "emr-serverless:CancelJobRun",
-                "emr-serverless:GetDashboardForJobRun",
-                "emr-serverless:GetJobRun",
-                "emr-serverless:ListJobRunAttempts",
-            ],
+            # what .sync calls (Step Functions' "IAM policies for Amazon EMR Serverless")
+            "Action": ["emr-serverless:CancelJobRun", "emr-serverless:GetJobRun"],
             "Effect": "Allow",
             "Resource": f"{app}/jobruns/*",
         },
@@ -331,10 +339,11 @@ def _job() -> tuple[cdk.Stack, SparkJob]:
 @pytest.mark.parametrize(
     ("kwargs", "fragment"),
     [
-        ({"retries": 11}, "0-10 re-runs"),
-        ({"retries": -1}, "0-10 re-runs"),
-        ({"timeout_minutes": 0}, "at most one year"),
-        ({"timeout_minutes": 525_601}, "at most one year"),
+        # Step Functions' own ranges: MaxAttempts 0-99,999,999, TimeoutSeconds 1-99,999,999
+        ({"retries": 100_000_000}, "0-99,999,999 re-runs"),
+        ({"retries": -1}, "0-99,999,999 re-runs"),
+        ({"timeout_minutes": 0}, "TimeoutSeconds takes 1-99,999,999 seconds"),
+        ({"timeout_minutes": 1_666_667}, "TimeoutSeconds takes 1-99,999,999 seconds"),
     ],
 )
 def test_refused(kwargs: dict[str, Any], fragment: str) -> None:
@@ -346,8 +355,11 @@ def test_refused(kwargs: dict[str, Any], fragment: str) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "minutes"),
     [
-        ({"retries": 10}, (720 + 720) * 11),
+        # the bound is now per run (the Run state's), not the runs' total
+        ({"retries": 10}, 720 + 720),
         ({"retries": 0}, 720 + 720),
+        ({"retries": 99_999_999}, 720 + 720),
+        ({"timeout_minutes": 1_666_666}, 1_666_666),
         ({"timeout_minutes": 1}, 1),
         ({"timeout_minutes": 525_600}, 525_600),
     ],
@@ -355,3 +367,72 @@ def test_refused(kwargs: dict[str, Any], fragment: str) -> None:
 def test_valid_neighbours(kwargs: dict[str, Any], minutes: int) -> None:
     stack, job = _job()
     assert JobWorkflow(stack, "Workflow", job=job, **kwargs).timeout_minutes == minutes
+
+
+def _warnings(workflow: JobWorkflow, warning_id: str) -> list[str]:
+    return [
+        str(entry.data)
+        for entry in workflow.node.metadata
+        if entry.type == "aws:cdk:warning" and warning_id in str(entry.data)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "warning_id", "warned"),
+    [
+        ({"retries": 11}, "workflow-retries", True),
+        ({"retries": 10}, "workflow-retries", False),
+        ({"timeout_minutes": 525_601}, "workflow-timeout", True),
+        ({"timeout_minutes": 525_600}, "workflow-timeout", False),
+    ],
+)
+def test_beyond_the_librarys_advice_is_a_warning(
+    kwargs: dict[str, Any], warning_id: str, warned: bool
+) -> None:
+    stack, job = _job()
+    workflow = JobWorkflow(stack, "Workflow", job=job, **kwargs)
+    assert bool(_warnings(workflow, warning_id)) is warned
+
+
+def test_a_long_bound_leaves_the_execution_to_step_functions_year() -> None:
+    stack, job = _job()
+    assert JobWorkflow(stack, "Long", job=job, timeout_minutes=300_000).timeout_minutes == 300_000
+    # two runs of 300,000 minutes outlast a year: no execution timeout but the service's
+    assert (
+        JobWorkflow(
+            stack, "Retried", job=job, timeout_minutes=300_000, retries=1
+        ).execution_timeout_minutes
+        is None
+    )
+    assert (
+        JobWorkflow(stack, "Once", job=job, timeout_minutes=300_000).execution_timeout_minutes
+        == 300_015
+    )
+
+
+def test_a_streaming_job_runs_without_a_timeout() -> None:
+    stack = cdk.Stack(new_app(compliance=False), "Streaming")
+    app = EmrServerlessApplication(stack, "App", release=ReleaseLabel.EMR_7_12_0)
+    role = iam.Role.from_role_arn(stack, "Role", f"arn:aws:iam::{ACCOUNT}:role/r")
+    streaming = SparkJob(
+        stack,
+        "Stream",
+        application=app,
+        runtime_role=role,
+        entry_point="/a.py",
+        mode=JobMode.STREAMING,
+    )
+    workflow = JobWorkflow(stack, "Workflow", job=streaming)
+    assert workflow.timeout_minutes is None
+    assert workflow.execution_timeout_minutes is None
+    assert "TimeoutSeconds" not in workflow.task.to_state_json()
+    # a batch job on the same application keeps its derived bound
+    batch = SparkJob(stack, "Batch", application=app, runtime_role=role, entry_point="/a.py")
+    assert JobWorkflow(stack, "BatchWorkflow", job=batch).timeout_minutes == 720 + 720
+    # and a streaming job's bound can still be given
+    assert (
+        JobWorkflow(stack, "Bounded", job=streaming, timeout_minutes=60).task.to_state_json()[
+            "TimeoutSeconds"
+        ]
+        == 3600
+    )
