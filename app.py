@@ -91,6 +91,8 @@ def build_app(
         the config file (``platform.subnets.json``), written by ``make plan``.
     """
     config = config or platform_config(app)
+    for advice in config.warnings:  # what the file may say but should not (e.g. a new Region)
+        Annotations.of(app).add_warning_v2(advice.id, advice.text)
     record = subnet_record or load_platform_record(ROOT / config.source)
     stacks: list[cdk.Stack] = []
     images: dict[str, ImagesStack] = {}

@@ -22,6 +22,7 @@ from constructs_lib._advice import advise
 from constructs_lib._arguments import checked_fields
 from constructs_lib._checks import PatternRule, check_at_most, check_range, fullmatch
 from constructs_lib.errors import EmrServerlessValidationError
+from constructs_lib.image_references import IMAGE_DIGEST, IMAGE_TAG
 from constructs_lib.releases import Feature, ReleaseLabel, require
 from constructs_lib.runtime_configuration import (
     HIVE_SITE,
@@ -30,7 +31,7 @@ from constructs_lib.runtime_configuration import (
     Classification,
     top_level_properties,
 )
-from constructs_lib.sources import user_guide
+from constructs_lib.sources import cite, user_guide
 from constructs_lib.workers import (
     MAX_WORKER_COUNT,
     WORKER_MEMORY,
@@ -49,6 +50,51 @@ MAX_TAGS = 50
 MAX_TAG_KEY = 128
 MAX_TAG_VALUE = 256
 _TAG_TEXT = re.compile(r"[A-Za-z0-9 /_.:=+@-]*")
+#: The API's TagKey and TagValue shapes (the strictest of the services tags reach: ASCII).
+TAG_RULES = "https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_TagResource.html"
+
+
+@dataclass(frozen=True)
+class TagProblem:
+    """The rule one tag breaks: in its ``"key"`` or its ``"value"``, with the fix."""
+
+    part: str
+    rule: str
+    fix: str
+
+
+def tag_problem(key: str, value: str) -> TagProblem | None:
+    """The first EMR Serverless tag rule ``key: value`` breaks (the key's first), or ``None``.
+
+    Keys 1-128 and values 0-256 characters of letters, digits, spaces and ``_ . : / = + -
+    @``; no key starting with ``aws:`` (any case). The one place these rules are written:
+    :func:`check_tags`, the platform file and the jobs command use it. Rules cite pages.
+    """
+    if not 1 <= len(key) <= MAX_TAG_KEY or not _TAG_TEXT.fullmatch(key):
+        return TagProblem(
+            part="key",
+            rule=cite(
+                f"a tag key has 1-{MAX_TAG_KEY} characters of letters, digits, spaces and "
+                f"_ . : / = + - @ (guide L5759-5762; TagKey, {TAG_RULES})"
+            ),
+            fix="shorten the key and drop other characters",
+        )
+    if key.lower().startswith("aws:"):
+        return TagProblem(
+            part="key",
+            rule=cite("tag keys starting with 'aws:' are reserved for AWS (guide L5765)"),
+            fix="use a key without the 'aws:' prefix",
+        )
+    if len(value) > MAX_TAG_VALUE or not _TAG_TEXT.fullmatch(value):
+        return TagProblem(
+            part="value",
+            rule=cite(
+                f"a tag value has 0-{MAX_TAG_VALUE} characters of letters, digits, spaces "
+                f"and _ . : / = + - @ (guide L5760-5762; TagValue, {TAG_RULES})"
+            ),
+            fix="shorten the value and drop other characters",
+        )
+    return None
 
 
 #: 1-64 characters of ``[A-Za-z0-9._/#-]`` (CreateApplication ApplicationName).
@@ -75,28 +121,14 @@ def check_tags(tags: Mapping[str, str], *, argument: str = "tags", tokens: int =
         fix="remove tags, or combine values into fewer tags",
     )
     for key, value in tags.items():
-        if not 1 <= len(key) <= MAX_TAG_KEY or not _TAG_TEXT.fullmatch(key):
+        problem = tag_problem(key, value)
+        if problem is not None:
+            in_key = problem.part == "key"
             raise EmrServerlessValidationError(
-                argument=argument,
-                value=key,
-                rule=f"a tag key has 1-{MAX_TAG_KEY} characters of letters, digits, spaces and "
-                "_ . : / = + - @ (guide L5759-5762, TagKey)",
-                fix="shorten the key and drop other characters",
-            )
-        if key.lower().startswith("aws:"):
-            raise EmrServerlessValidationError(
-                argument=argument,
-                value=key,
-                rule="tag keys starting with 'aws:' are reserved for AWS (guide L5765)",
-                fix="use a key without the 'aws:' prefix",
-            )
-        if len(value) > MAX_TAG_VALUE or not _TAG_TEXT.fullmatch(value):
-            raise EmrServerlessValidationError(
-                argument=f"{argument}[{key!r}]",
-                value=value,
-                rule=f"a tag value has 0-{MAX_TAG_VALUE} characters of letters, digits, spaces "
-                "and _ . : / = + - @ (guide L5760-5762, TagValue)",
-                fix="shorten the value and drop other characters",
+                argument=argument if in_key else f"{argument}[{key!r}]",
+                value=key if in_key else value,
+                rule=problem.rule,
+                fix=problem.fix,
             )
 
 
@@ -411,7 +443,7 @@ class ImageUri:
 _IMAGE_URI = re.compile(
     r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?/"
     r"(?P<repository>(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)"
-    r"(?::(?P<tag>[a-zA-Z0-9_][a-zA-Z0-9._-]{0,299})|@(?P<digest>sha256:[0-9a-f]{64}))"
+    rf"(?::(?P<tag>{IMAGE_TAG.pattern.pattern})|@(?P<digest>{IMAGE_DIGEST.pattern.pattern}))"
 )
 
 

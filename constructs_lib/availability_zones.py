@@ -88,6 +88,12 @@ REGION_ENDPOINTS: tuple[RegionEndpoint, ...] = (
 #: Regions with an EMR Serverless endpoint (ENDPOINTS_PAGE).
 EMR_SERVERLESS_REGIONS: frozenset[str] = frozenset(row.region for row in REGION_ENDPOINTS)
 
+#: What a Region code looks like in every partition (botocore ``partitions.json``: each
+#: partition's ``regionRegex`` is a prefix, a word and a number, e.g. ``us-gov-west-1``,
+#: ``eusc-de-east-1``). A code of this form that is not in :data:`EMR_SERVERLESS_REGIONS`
+#: may be a Region opened after this table: warned about, not refused.
+REGION_CODE = re.compile(r"[a-z]{2,4}(?:-[a-z]+)+-[0-9]+")
+
 #: Region -> the only Availability Zone ids EMR Serverless supports there (ENDPOINTS_PAGE);
 #: a Region not listed supports all of its zones.
 SUPPORTED_AZ_IDS: Mapping[str, frozenset[str]] = MappingProxyType(
@@ -143,6 +149,18 @@ def check_az_count(region: str, azs: int, *, argument: str = "azs") -> None:
         f"({', '.join(sorted(supported))}; {ENDPOINTS_PAGE}), so with more zones at least "
         "one subnet is in a zone it does not support",
         fix=f"use at most {len(supported)} zones in {region}",
+    )
+
+
+def unknown_region_warning(region: str) -> str | None:
+    """The caveat for a well-formed Region this table does not list; ``None`` when listed."""
+    if region in EMR_SERVERLESS_REGIONS:
+        return None
+    return (
+        f"{region} is not in the EMR Serverless endpoints table this library knows "
+        f"({ENDPOINTS_PAGE}): if EMR Serverless runs there (a Region opened since), it is "
+        "used as it is and its Availability Zone ids are not checked; if not, the deployment "
+        "fails"
     )
 
 

@@ -23,6 +23,7 @@ from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
+from constructs_lib._advice import Advice, advise
 from constructs_lib.errors import show
 
 try:  # libyaml's parser: ten times faster; the composer and checks stay in Python
@@ -56,8 +57,10 @@ MAX_DEPTH = 32
 MAX_VALUES = 500_000
 #: Uses of aliases (``*name``): anchors and merge keys may share settings, no more.
 MAX_ALIASES = 1_000
-#: Characters in one key or text value (the longest setting, an S3 prefix, is 1,024 bytes).
-MAX_TEXT = 1024
+#: Characters in one key or text value: the API's longest string, a job's
+#: ``sparkSubmitParameters`` or ``hiveParameters`` (StartJobRun, 1-102,400). The file size
+#: bounds the memory a load takes; this only stops a runaway value early.
+MAX_TEXT = 102_400
 #: The largest whole number, 2**53 - 1: beyond it JSON and JavaScript (and so the CDK)
 #: lose precision.
 MAX_INTEGER = 2**53 - 1
@@ -447,6 +450,16 @@ class Node:
         """Record a problem with this value."""
         if self.usable:
             self.ctx.fail(self.path, self.value, rule, fix)
+
+    def warn(self, advice_id: str, text: str) -> Advice | None:
+        """Warn about this value (accepted, but see ``text``): ``<file>: <key path>: text``.
+
+        Given to :func:`constructs_lib._advice.advise`, so that the caller's
+        :func:`~constructs_lib._advice.collecting` block records it.
+        """
+        if not self.usable:
+            return None
+        return advise(advice_id, one_line(f"{self.ctx.location(self.path)}: {text}"))
 
     def __getitem__(self, key: str) -> Node:
         value = self.value.get(key, MISSING) if isinstance(self.value, dict) else MISSING

@@ -19,17 +19,20 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from constructs_lib._advice import Advice, advise, collecting
 from constructs_lib._enums import LenientEnum
-from constructs_lib.application_rules import MAX_TAG_KEY, MAX_TAG_VALUE, MAX_TAGS
+from constructs_lib.application_rules import MAX_TAGS, tag_problem
 from constructs_lib.availability_zones import (
     EMR_SERVERLESS_REGIONS,
     ENDPOINTS_PAGE,
+    REGION_CODE,
     check_az_ids,
     supported_az_ids,
+    unknown_region_warning,
 )
 from constructs_lib.config_reader import (
     MAX_LISTED,
@@ -48,7 +51,9 @@ from constructs_lib.config_reader import (
 )
 from constructs_lib.errors import EmrServerlessValidationError, show
 from constructs_lib.image_references import IMAGE_TAG
+from constructs_lib.job_outputs import job_request_output_key, job_state_machine_output_key
 from constructs_lib.monitoring_rules import RETENTION_DAYS
+from constructs_lib.releases import ReleaseLabel
 from constructs_lib.schedule_rules import check_schedule_expression, check_time_zone
 from constructs_lib.stack_outputs import (
     images_stack_name,
@@ -89,6 +94,11 @@ MAX_AVAILABILITY_ZONES = 6
 #: teams can be onboarded (and peaks raised) without adding subnets.
 DEFAULT_HEADROOM = 4
 
+#: The ids of the warnings a config file may get (:attr:`PlatformConfig.warnings`): what
+#: the services accept, but this library cannot check or the file probably did not mean.
+UNKNOWN_REGION_WARNING = "config:unknown-region"
+TIME_ZONE_WITHOUT_SCHEDULE_WARNING = "config:time-zone-without-schedule"
+
 #: Environments in one config file (a limit of the config file: each environment is read
 #: with every team, so the reading time grows with environments times teams).
 MAX_ENVIRONMENTS = 50
@@ -117,11 +127,13 @@ MAX_ENVIRONMENT_TAGS = MAX_TAGS - 2 - NETWORK_TAGS_FROM_CONSTRUCTS
 #: 50 less ``platform``, ``environment``, ``team`` and ``job`` (on a declared job's runs),
 #: and less what constructs add to a team stack's resources themselves.
 MAX_TEAM_STACK_TAGS = MAX_TAGS - len(PLATFORM_TAG_KEYS) - TEAM_TAGS_FROM_CONSTRUCTS
-#: Where the tag rules come from: the EMR Serverless API (the strictest of the services the
-#: tags reach: ASCII only) and the User Guide's tagging page (no ``aws:`` prefix, 50 tags).
-TAG_RULES = "https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_TagResource.html"
+#: :data:`MAX_ENVIRONMENT_TAGS` in an environment that uses an existing VPC: the platform
+#: creates no subnet there, and every team stack's resources carry ``platform.tags`` too.
+MAX_ENVIRONMENT_TAGS_EXISTING_VPC = min(MAX_TAGS - 2, MAX_TEAM_STACK_TAGS)
+#: Where the tag count comes from: the User Guide's tagging page (50 tags). Keys and values
+#: are checked by ``application_rules.tag_problem`` (the EMR Serverless API's rules, the
+#: strictest of the services the tags reach: ASCII only).
 TAG_LIMITS = "https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/tagging.html"
-_TAG_TEXT = re.compile(r"[A-Za-z0-9 /_.:=+@-]*")
 
 #: An AWS account id: 12 digits (AWS Account Management, "View AWS account identifiers").
 ACCOUNT_IDS = "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-identifiers.html"
@@ -143,8 +155,6 @@ SUBNET_SIZING = "https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.
 
 _NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 _ENVIRONMENT = re.compile(r"[a-z][a-z0-9]*")
-#: What the API takes as a release label (:data:`constructs_lib.releases.LABEL_PATTERN`).
-_RELEASE_LABEL = re.compile(r"[A-Za-z0-9._/-]{1,64}")
 _GLUE_DATABASE = re.compile(r"[a-z0-9_]{1,255}")
 _PREFIX = re.compile(r"[^/*?\s][^*?\s]*/")
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
@@ -480,6 +490,9 @@ class PlatformConfig:
     tags: Tags = ()
     #: ``teams[].tags`` without any environment's overrides, by team name.
     team_tags: tuple[tuple[str, Tags], ...] = ()
+    #: What the file is accepted with but should be looked at (an unknown Region, ...):
+    #: each names the file and key path. Also given to ``_advice.advise`` on loading.
+    warnings: tuple[Advice, ...] = field(default=(), compare=False)
 
     @property
     def uses_stages(self) -> bool:
@@ -616,14 +629,17 @@ def parse_platform_config(text: str, *, source: str = DEFAULT_CONFIG_FILE) -> Pl
     """
     problems: list[Problem] = []
     config = None
-    try:
-        document = load_yaml(text, Context(source, problems))
-        config = _read_document(document, source, problems) if not problems else None
-    except TooManyProblemsError:
-        pass
+    with collecting() as warnings:
+        try:
+            document = load_yaml(text, Context(source, problems))
+            config = _read_document(document, source, problems) if not problems else None
+        except TooManyProblemsError:
+            pass
     if config is None or problems:
         raise PlatformConfigError(list({str(p): p for p in problems}.values()))
-    return config
+    for warning in warnings:  # on to the caller's collecting block, if any
+        advise(warning.id, warning.text)
+    return replace(config, warnings=tuple(warnings))
 
 
 # --------------------------------------------------------------------------- the schema
@@ -906,12 +922,7 @@ def _read_application(node: Node) -> ApplicationConfig:
         workers = workers.unusable()  # the type is wrong (and reported): worker keys are unknown
     return ApplicationConfig(
         type=app_type,
-        release_label=app["release_label"].text(
-            _RELEASE_LABEL,
-            "must be a release label (1-64 of A-Z, a-z, 0-9, '.', '_', '/' and '-'), e.g. "
-            "emr-7.14.0 or emr-spark-8.1.0",
-            example="emr-7.14.0",
-        ),
+        release_label=_release_label(app["release_label"]),
         architecture=app["architecture"].choice(
             {a.value: a for a in Architecture}, default=Architecture.X86_64
         ),
@@ -925,6 +936,14 @@ def _read_application(node: Node) -> ApplicationConfig:
         image_tag=app["image_tag"].text(IMAGE_TAG.pattern, IMAGE_TAG.rule, example="etl-2026.11.1")
         or None,
     )
+
+
+def _release_label(node: Node) -> str:
+    """A release label as ``ReleaseLabel.of`` takes it (the API's form, emr-6.6.0 or later)."""
+    label = node.text(re.compile(".*", re.DOTALL), "must be text", example="emr-7.14.0")
+    if node.present and isinstance(node.value, str):
+        _domain(node, lambda: ReleaseLabel.of(label))
+    return label
 
 
 def _read_workers(node: Node, kinds: Mapping[str, WorkerType]) -> tuple[WorkerConfig, ...]:
@@ -1036,7 +1055,15 @@ def _name(node: Node, maximum: int, *, example: str) -> str:
 # Shapes are checked here; the job constructs check the rest (StartJobRun limits by
 # release, worker sizes) and their errors are blamed at ``jobs[<i>].<key>``.
 
-MAX_JOB_NAME = 40
+_JOB_OUTPUT_KEYS = (job_request_output_key, job_state_machine_output_key)
+#: A job's name ends the name of its runs, ``<team>-<job>`` (StartJobRun ``name``: 1-256
+#: characters), and its outputs' logical ids, ``<Team>Job<Job>StateMachineArn``, which
+#: the jobs command reads back by name (CloudFormation: 255 characters; aws-cdk-lib
+#: hashes a longer id): 213 with 24-character team names.
+MAX_JOB_NAME = min(
+    256 - MAX_TEAM_NAME - len("-"),
+    255 - max(len(output_key("t" * MAX_TEAM_NAME, "")) for output_key in _JOB_OUTPUT_KEYS),
+)
 #: Workflow re-runs are the job's retry policy: attempts = retries + 1 (guide L3216).
 MAX_JOB_RETRIES = 9
 _JOB_KEYS = (
@@ -1133,8 +1160,12 @@ def _read_job(node: Node, index: int, engine: EngineType | None) -> JobConfig:
     time_zone = _optional_text(job["time_zone"], "must be a time zone name", "Europe/Paris")
     if time_zone is not None:
         _domain(job["time_zone"], lambda: check_time_zone(time_zone))
-        if schedule is None:
-            job["time_zone"].fail("a time zone goes with a schedule", "add schedule: ...")
+        if schedule is None:  # harmless: nothing uses it
+            job["time_zone"].warn(
+                TIME_ZONE_WITHOUT_SCHEDULE_WARNING,
+                "a time zone goes with a schedule, and this job has none: the time zone is "
+                "not used (add schedule: ..., or remove time_zone)",
+            )
     window = job["flexible_window_minutes"]
     arguments = [
         element.text(_ANY_TEXT, "arguments are text", example="s3://bucket/input/")
@@ -1215,13 +1246,16 @@ def _read_target(node: Node) -> tuple[str | None, str | None]:
     if region_node.present:
         regions = sorted(EMR_SERVERLESS_REGIONS)
         written = region_node.value
+        hint = did_you_mean(written, regions) if isinstance(written, str) else ""
         if isinstance(written, str) and written in EMR_SERVERLESS_REGIONS:
             region = written
+        elif isinstance(written, str) and REGION_CODE.fullmatch(written):
+            region = written  # perhaps a Region opened since the table: warned, not refused
+            region_node.warn(UNKNOWN_REGION_WARNING, f"{unknown_region_warning(written)}{hint}")
         else:
             region_node.fail(
-                f"EMR Serverless runs only in {', '.join(regions)} "
-                f"({ENDPOINTS_PAGE})"
-                + (did_you_mean(written, regions) if isinstance(written, str) else ""),
+                f"is not a Region code (like eu-west-1); EMR Serverless runs in "
+                f"{', '.join(regions)} ({ENDPOINTS_PAGE}){hint}",
                 "name one of those Regions",
             )
     for present, missing, example in (
@@ -1422,9 +1456,18 @@ def _read_tags(node: Node) -> Tags:
         return ()
     tags: list[tuple[str, str]] = []
     for key, value in node.entries():
-        problem = _tag_key_problem(key)
+        problem = tag_problem(key, "")  # the key's rules (an empty value breaks none)
         if problem is not None:
-            node.ctx.fail(value.path, MISSING, *problem)
+            node.ctx.fail(value.path, MISSING, problem.rule, problem.fix)
+            continue
+        if key in PLATFORM_TAG_KEYS:
+            node.ctx.fail(
+                value.path,
+                MISSING,
+                f"the platform sets the {key} tag itself (platform name, environment and team "
+                "on every resource, the job's name on a declared job's runs)",
+                f"remove it, or use another key, e.g. cost-{key}",
+            )
             continue
         if not isinstance(value.value, str):
             quoted = repr(str(value.value)) if value.present else "''"
@@ -1433,51 +1476,33 @@ def _read_tags(node: Node) -> Tags:
                 f"write it in quotes, e.g. {key}: {quoted}",
             )
             continue
-        if len(value.value) > MAX_TAG_VALUE or not _TAG_TEXT.fullmatch(value.value):
-            value.fail(
-                f"a tag value has 0-{MAX_TAG_VALUE} characters of letters, digits, spaces and "
-                f"_ . : / = + - @ ({TAG_RULES})",
-                "shorten the value and drop other characters",
-            )
+        problem = tag_problem(key, value.value)
+        if problem is not None:
+            value.fail(problem.rule, problem.fix)
             continue
         tags.append((key, value.value))
     return tuple(tags)
-
-
-def _tag_key_problem(key: str) -> tuple[str, str] | None:
-    """``(rule, fix)`` for a tag key the file may not use, else ``None``."""
-    if not 1 <= len(key) <= MAX_TAG_KEY or not _TAG_TEXT.fullmatch(key):
-        return (
-            f"a tag key has 1-{MAX_TAG_KEY} characters of letters, digits, spaces and "
-            f"_ . : / = + - @ ({TAG_RULES})",
-            "shorten the key and drop other characters",
-        )
-    if key.lower().startswith("aws:"):
-        return (
-            f"tag keys starting with aws: are reserved for AWS ({TAG_LIMITS})",
-            "use a key without the aws: prefix",
-        )
-    if key in PLATFORM_TAG_KEYS:
-        return (
-            f"the platform sets the {key} tag itself (platform name, environment and team "
-            "on every resource, the job's name on a declared job's runs)",
-            f"remove it, or use another key, e.g. cost-{key}",
-        )
-    return None
 
 
 def _check_tag_count(environment: EnvironmentConfig, tags: Node, teams: Node) -> None:
     """The tags one resource gets stay within the 50 AWS allows, with the platform's own."""
     rule = (
         f"a resource or job run has at most {MAX_TAGS} tags ({TAG_LIMITS}): the platform adds "
-        f"{', '.join(PLATFORM_TAG_KEYS)} and aws-cdk-lib up to {NETWORK_TAGS_FROM_CONSTRUCTS} "
-        "on a subnet (Name, aws-cdk:subnet-name, aws-cdk:subnet-type)"
+        f"{', '.join(PLATFORM_TAG_KEYS)}"
     )
-    if len(environment.tags) > MAX_ENVIRONMENT_TAGS:
+    if environment.network.existing is None:  # subnets the platform creates
+        rule += (
+            f" and aws-cdk-lib up to {NETWORK_TAGS_FROM_CONSTRUCTS} on a subnet (Name, "
+            "aws-cdk:subnet-name, aws-cdk:subnet-type)"
+        )
+        room = MAX_ENVIRONMENT_TAGS
+    else:
+        room = MAX_ENVIRONMENT_TAGS_EXISTING_VPC
+    if len(environment.tags) > room:
         tags.fail(
-            f"{rule}, which leaves {MAX_ENVIRONMENT_TAGS} for platform.tags; "
+            f"{rule}, which leaves {room} for platform.tags; "
             f"{environment.name} has {len(environment.tags)}",
-            f"remove {len(environment.tags) - MAX_ENVIRONMENT_TAGS}",
+            f"remove {len(environment.tags) - room}",
         )
         return
     elements = teams.elements()

@@ -367,6 +367,17 @@ class ReleaseLabel:
         line = self.line
         return line is None or engine.upper() in line.engines
 
+    def at_least(self, first: ReleaseLabel) -> bool:
+        """Whether this release is ``first`` or later *in ``first``'s family*.
+
+        For a rule that starts at one release: an emr-X.Y.Z rule (from emr-7.11.0) says
+        nothing about emr-spark-8.x, nor about a label of a form this library does not
+        read, and ``<`` alone orders across families (emr-spark-8.0-preview sorts after
+        emr-7.11.0). ``False`` for another family or an unknown form.
+        """
+        mine, theirs = _parse(self.label), _parse(first.label)
+        return mine.family is not None and mine.family == theirs.family and self >= first
+
     # --- ordering ------------------------------------------------------------------------------
 
     @property

@@ -40,7 +40,6 @@ class Outcome(enum.Enum):
 
     ACCEPT = "accept"
     WARN = "warn"
-    REFUSE = "refuse"
     UNCHECKED = "unchecked"
 
 

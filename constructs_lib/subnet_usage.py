@@ -22,7 +22,6 @@ from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IConstruct, IValidation
 
 from constructs_lib._subnet_facts import subnet_facts
-from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.s3_access_rules import Outcome, S3Route, s3_access_rule
 from constructs_lib.subnet_planning._shared import Share, shared_capacity_error
 from constructs_lib.tokens import warn, warn_unchecked
@@ -113,11 +112,11 @@ class SubnetUsage(Construct):
         ]
 
     def problems(self) -> list[str]:
-        """Applications that cannot reach S3 (errors); records the warnings for subnets that
-        cannot hold their users together and for S3 access that was not, or need not be,
-        refused."""
+        """Nothing: the service refuses none of these. Records the warnings for subnets that
+        cannot hold their users together and for S3 access that may fail or cost more."""
         self._record_capacity_warnings()
-        return self._s3_problems()
+        self._record_s3_warnings()
+        return []
 
     def _record_capacity_warnings(self) -> None:
         """Warn on every user of subnets that cannot hold all their users' peaks at once.
@@ -166,8 +165,7 @@ class SubnetUsage(Construct):
                         "more workers than they have free IP addresses)",
                     )
 
-    def _s3_problems(self) -> list[str]:
-        problems = []
+    def _record_s3_warnings(self) -> None:
         endpoints: dict[str, _S3Endpoints] = {}
         routes: dict[str, S3Route] = {}
         for use in self._uses.values():
@@ -183,20 +181,11 @@ class SubnetUsage(Construct):
             for route, subnets in sorted(by_route.items(), key=lambda item: item[0].value):
                 rule = s3_access_rule(route)
                 text = f"{', '.join(subnets)}: {rule.rule}"
-                if rule.outcome is Outcome.REFUSE:
-                    error = EmrServerlessValidationError(
-                        argument=use.argument,
-                        value=subnets,
-                        rule=f"application {use.label}: {text}",
-                        fix=rule.fix,
-                    )
-                    problems.append(str(error))
-                elif self._first_time(use, route.value):
+                if self._first_time(use, route.value):
                     if rule.outcome is Outcome.WARN:
                         warn(reporter, rule.warning, f"{text}. Fix: {rule.fix}.")
                     elif rule.outcome is Outcome.UNCHECKED:
                         warn_unchecked(reporter, argument=f"{use.argument}.routes", rule=text)
-        return problems
 
     def _first_time(self, use: _Use, finding: str) -> bool:
         """Whether this finding is new (validation may run more than once)."""

@@ -253,8 +253,17 @@ RULES = [
     ("teams[0].name", "t" * (MAX_TEAM_NAME + 1), "at most 24", "t" * MAX_TEAM_NAME),
     ("teams[0].application.type", "spark", "did you mean 'SPARK'", "SPARK"),
     # The API's releaseLabel pattern: any such label passes the loader (emr-spark-8.x too).
-    ("teams[0].application.release_label", "emr 7.6.0", "1-64 of A-Z", "emr-spark-8.1.0"),
-    ("teams[0].application.release_label", "e" * 65, "1-64 of A-Z", "emr-7.14.0"),
+    # (ReleaseLabel.of's rule, at the key path: "1-64 characters of A-Z ...")
+    (
+        "teams[0].application.release_label",
+        "emr 7.6.0",
+        "1-64 characters of A-Z",
+        "emr-spark-8.1.0",
+    ),
+    ("teams[0].application.release_label", "e" * 65, "1-64 characters of A-Z", "emr-7.14.0"),
+    ("teams[0].application.release_label", "emr-7.6.0 ", "1-64 characters of A-Z", "e" * 64),
+    ("teams[0].application.release_label", "emr-6.5.0", "emr-6.6.0 and later", "emr-6.6.0"),
+    ("teams[0].application.release_label", 7.6, "must be text", "emr-7.6.0"),
     ("teams[0].application.architecture", "arm64", "did you mean 'ARM64'", "ARM64"),
     ("teams[0].application.architecture", "x86", "one of X86_64, ARM64", "X86_64"),
     ("teams[0].application.workers.executor.vcpu", 0, "1 or more", 1),

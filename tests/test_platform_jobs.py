@@ -9,8 +9,12 @@ from typing import Any
 import pytest
 import yaml
 
+from constructs_lib.config_reader import MAX_TEXT
+from constructs_lib.job_outputs import job_request_output_key, job_state_machine_output_key
 from constructs_lib.platform_config import (
     MAX_JOB_NAME,
+    MAX_TEAM_NAME,
+    TIME_ZONE_WITHOUT_SCHEDULE_WARNING,
     JobConfig,
     PlatformConfigError,
     load_platform_config,
@@ -123,14 +127,14 @@ def test_a_hive_job() -> None:
         (SPARK_JOB, "HIVE", "teams[0].jobs[0].entry_point='s3://lake-jobs/a.py': the team runs"),
         ({"name": "x"}, "HIVE", "teams[0].jobs[0].query: is required for a Hive job"),
         ({**SPARK_JOB, "name": "Nightly"}, "SPARK", "teams[0].jobs[0].name='Nightly'"),
-        ({**SPARK_JOB, "name": "n" * (MAX_JOB_NAME + 1)}, "SPARK", "at most 40 characters"),
+        # (was "at most 40 characters": the bound is now derived from the names it ends)
+        ({**SPARK_JOB, "name": "n" * (MAX_JOB_NAME + 1)}, "SPARK", "at most 213 characters"),
         (
             {**SPARK_JOB, "schedule": "cron(0 2 * * *)"},
             "SPARK",
             "jobs[0].schedule='cron(0 2 * * *)'",
         ),
         ({**SPARK_JOB, "schedule": "rate(1 day)", "time_zone": "Mars"}, "SPARK", "IANA"),
-        ({**SPARK_JOB, "time_zone": "UTC"}, "SPARK", "a time zone goes with a schedule"),
         ({**SPARK_JOB, "retries": 10}, "SPARK", "jobs[0].retries=10: must be from 0 to 9"),
         ({**SPARK_JOB, "flexible_window_minutes": 0}, "SPARK", "must be from 1 to 1440"),
         ({**SPARK_JOB, "timeout_minutes": -1}, "SPARK", "jobs[0].timeout_minutes=-1"),
@@ -146,6 +150,48 @@ def test_refused_with_the_key_path(job: dict[str, Any], team_type: str, expected
     found = problems(with_jobs(job, team_type=team_type))
     assert any(expected in problem for problem in found), found
     assert all(problem.startswith("platform.yaml: ") for problem in found)
+
+
+def test_the_longest_job_name_fits_run_names_and_output_keys() -> None:
+    """213: ``<team>-<job>`` (StartJobRun name, 256) and the outputs' ids (255) fit."""
+    team, job = "t" * MAX_TEAM_NAME, "n" * MAX_JOB_NAME
+    assert MAX_JOB_NAME == 213
+    assert len(f"{team}-{job}") <= 256
+    assert (
+        max(len(job_request_output_key(team, job)), len(job_state_machine_output_key(team, job)))
+        == 255
+    )
+    document = with_jobs({**SPARK_JOB, "name": job})
+    document["teams"][0]["name"] = team
+    assert [j.name for j in parse(document)] == [job]
+
+
+def test_a_time_zone_without_a_schedule_is_a_warning() -> None:
+    document = with_jobs({**SPARK_JOB, "time_zone": "UTC"})
+    config = parse_platform_config(yaml.safe_dump(document), source="platform.yaml")
+    (job,) = config.environments[0].teams[0].jobs
+    assert (job.schedule, job.time_zone) == (None, "UTC")
+    (warning,) = config.warnings
+    assert warning.id == TIME_ZONE_WITHOUT_SCHEDULE_WARNING
+    assert warning.text.startswith("platform.yaml: teams[0].jobs[0].time_zone: ")
+    assert "a time zone goes with a schedule" in warning.text
+
+
+def test_a_time_zone_with_a_schedule_gives_no_warning() -> None:
+    document = with_jobs({**SPARK_JOB, "schedule": "rate(1 day)", "time_zone": "UTC"})
+    assert parse_platform_config(yaml.safe_dump(document), source="platform.yaml").warnings == ()
+
+
+def test_submit_parameters_as_long_as_the_api_takes_are_read() -> None:
+    """StartJobRun takes sparkSubmitParameters and hiveParameters of 1-102,400 characters."""
+    longest = "--conf a=" + "b" * (MAX_TEXT - len("--conf a="))
+    (job,) = parse(with_jobs({**SPARK_JOB, "spark_submit_parameters": longest}))
+    assert job.spark_submit_parameters == longest
+    hive = {"name": "report", "query": "q.sql", "hive_parameters": longest}
+    (job,) = parse(with_jobs(hive, team_type="HIVE"))
+    assert job.hive_parameters == longest
+    found = problems(with_jobs({**SPARK_JOB, "spark_submit_parameters": longest + "b"}))
+    assert any(f"longer than {MAX_TEXT:,}" in problem for problem in found), found
 
 
 def test_job_names_are_unique_per_team() -> None:

@@ -68,6 +68,7 @@ _RULE_CALLS = {
     "PatternRule",
     "fullmatch",
     "check_at_most",
+    "TagProblem",
 }
 
 
@@ -79,6 +80,7 @@ def _rule_texts(module: str) -> list[tuple[int, str]]:
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     assigned.setdefault(target.id, []).append(_text(node.value))
+    functions = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
     found: list[tuple[int, str]] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -88,12 +90,34 @@ def _rule_texts(module: str) -> list[tuple[int, str]]:
         for keyword in node.keywords if wanted else ():
             if keyword.arg != wanted:
                 continue
+            if _rule_of_a_rule_function(keyword.value, assigned, functions):
+                continue  # `problem.rule` of `problem = tag_problem(...)`: scanned there
             if isinstance(keyword.value, ast.Name) and keyword.value.id in assigned:
                 # A rule built in a variable: every text assigned to it.
                 found.extend((node.lineno, t) for t in assigned[keyword.value.id])
             else:
                 found.append((node.lineno, _text(keyword.value)))
     return found
+
+
+def _rule_of_a_rule_function(
+    value: ast.expr, assigned: dict[str, list[str]], functions: set[str]
+) -> bool:
+    """Whether ``value`` is ``<name>.rule`` of a result of this module's own functions only.
+
+    Those functions build their rule texts in scanned calls (``TagProblem(rule=...)``).
+    """
+    if not (
+        isinstance(value, ast.Attribute)
+        and value.attr == "rule"
+        and isinstance(value.value, ast.Name)
+    ):
+        return False
+    texts = assigned.get(value.value.id, [])
+    return bool(texts) and all(
+        re.fullmatch(r"\{(\w+)\(.*\)\}", text) and text[1:].split("(", 1)[0] in functions
+        for text in texts
+    )
 
 
 def _text(node: ast.expr) -> str:

@@ -90,6 +90,30 @@ def test_the_spark_4_line_sorts_after_every_emr_7_release() -> None:
     assert max(r for r in KNOWN_RELEASES if r.line == LINES[1]) < ReleaseLabel.EMR_SPARK_8_0_PREVIEW
 
 
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("emr-7.10.0", False),  # the release before: refused side of a 7.11 rule
+        ("emr-7.11.0", True),  # its own release
+        ("emr-7.14.0", True),
+        ("emr-8.0.0", True),  # emr-X.Y.Z is numbered as one sequence
+        ("emr-spark-8.0-preview", False),  # sorts after emr-7.11.0, another family
+        ("emr-spark-8.1.0", False),
+        ("custom/label", False),  # a form this library does not read
+    ],
+)
+def test_at_least_compares_within_the_first_releases_family(label: str, expected: bool) -> None:
+    assert ReleaseLabel(label).at_least(ReleaseLabel.EMR_7_11_0) is expected
+    # `<` alone still orders across families (sorting, KNOWN_RELEASES): at_least is the gate.
+    assert ReleaseLabel.EMR_SPARK_8_0_PREVIEW > ReleaseLabel.EMR_7_11_0
+
+
+def test_at_least_within_the_spark_4_family() -> None:
+    assert ReleaseLabel.EMR_SPARK_8_1_0.at_least(ReleaseLabel.EMR_SPARK_8_0_0)
+    assert not ReleaseLabel.EMR_SPARK_8_0_PREVIEW.at_least(ReleaseLabel.EMR_SPARK_8_0_0)
+    assert not ReleaseLabel.EMR_7_14_0.at_least(ReleaseLabel.EMR_SPARK_8_0_PREVIEW)
+
+
 @given(st.text(API_CHARS, min_size=1, max_size=MAX_LABEL_LENGTH))
 def test_any_label_the_api_takes_is_accepted_unless_before_6_6_0(label: str) -> None:
     match = re.fullmatch(r"emr-(0|[1-9]\d{0,3})\.(0|[1-9]\d{0,3})\.(0|[1-9]\d{0,3})", label)
