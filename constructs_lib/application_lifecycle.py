@@ -21,6 +21,7 @@ from aws_cdk import (
     CfnResource,
     CustomResource,
     Duration,
+    Fn,
     IStableAnyProducer,
     IStableListProducer,
     Lazy,
@@ -77,9 +78,6 @@ HANDLER_RUNTIME = lambda_.Runtime.PYTHON_3_14
 QUERY_INTERVAL = Duration.seconds(15)
 #: Construct id of the per-stack provider, at the stack's root.
 PROVIDER_ID = "EmrServerlessLifecycle"
-#: Applications per access policy: their statement stays well inside IAM's 6,144
-#: characters (about 150 per application for its two ARNs).
-APPLICATIONS_PER_POLICY = 25
 #: Retention of the provider's log group (as :class:`ApplicationLogs`'s default).
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 #: The warning recorded when a disk encryption key is defined outside this app.
@@ -158,11 +156,14 @@ def attach_lifecycle(
             user_background_sessions, has_instance=identity_center_instance_arn is not None
         )
         settings.append(render_user_background_sessions(user_background_sessions))
+    moved: dict[str, Any] = {}
     for setting in [s for s in settings if s.setting.cloudformation_property is not None]:
-        # CloudFormation has it now: the resource sets it, the handler does not.
-        resource.add_property_override(
-            str(setting.setting.cloudformation_property), setting.cloudformation_value
-        )
+        # CloudFormation has it now: the resource sets it, the handler does not (but
+        # BeforeUpdate still compares it, as an override is not among the rendered
+        # properties).
+        name = str(setting.setting.cloudformation_property)
+        resource.add_property_override(name, setting.cloudformation_value)
+        moved[name] = setting.cloudformation_value
         settings.remove(setting)
     if lifecycle is False:
         if settings:
@@ -184,6 +185,7 @@ def attach_lifecycle(
         settings=settings,
         disk_encryption=disk_encryption,
         monitoring_keys=monitoring_keys,
+        overrides=moved,
     )
 
 
@@ -240,8 +242,14 @@ class ApplicationLifecycle(Construct):
         settings: Sequence[RenderedSetting] = (),
         disk_encryption: DiskEncryption | None = None,
         monitoring_keys: Sequence[kms.IKey] = (),
+        overrides: Mapping[str, Any] | None = None,
     ) -> None:
-        """Add the custom resources; create the stack's provider if it has none yet."""
+        """Add the custom resources; create the stack's provider if it has none yet.
+
+        :param overrides: properties set on ``resource`` as overrides (settings that moved
+            to CloudFormation), which its rendered properties lack; compared with them.
+            Default: none.
+        """
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         provider = LifecycleProvider.of(stack)
@@ -252,7 +260,7 @@ class ApplicationLifecycle(Construct):
         settings_json = {s.setting.name: s.to_json() for s in self.settings}
         common: dict[str, Any] = {
             "ApplicationLogicalId": stack.get_logical_id(resource),
-            "Application": Lazy.any(_RenderedProperties(resource)),
+            "Application": Lazy.any(_RenderedProperties(resource, overrides or {})),
             "RunningJobs": policy.running_jobs.value,
             "RunningJobsTimeoutMinutes": policy.running_jobs_timeout_minutes,
         }
@@ -289,8 +297,6 @@ class ApplicationLifecycle(Construct):
             },
             service_timeout=Duration.minutes(CUSTOM_RESOURCE_TIMEOUT_MINUTES),
         )
-        policy_resource = provider.allow(resource.attr_arn)
-        self.after_update.node.add_dependency(policy_resource)
         if disk_encryption is not None:
             self._allow_emr_serverless(disk_encryption.key, resource, monitoring_keys)
 
@@ -331,9 +337,11 @@ class LifecycleProvider(Construct):
     :mod:`constructs_lib.lifecycle.handler`) behind aws-cdk-lib's ``custom_resources.Provider``,
     which polls ``is_complete`` every 15 seconds for up to an hour (CloudFormation's limit
     for a custom resource), so waits do not meet Lambda's 15 minutes. One role (managed
-    policies only) acts on the stack's applications only; one KMS key (rotation on) encrypts
-    the log group and the functions' environment; the log group keeps a year of logs; key
-    and log group are retained when the stack is deleted.
+    policies only) may act on the account's applications in the Region, and the handler
+    acts on those it finds in its own stack; one KMS key (rotation on) encrypts the log
+    group and the functions' environment; the log group keeps a year of logs; key and log
+    group are retained when the stack is deleted (the group's name ends in the stack's
+    UUID, so the stack can be created again).
     """
 
     @classmethod
@@ -358,8 +366,15 @@ class LifecycleProvider(Construct):
             enable_key_rotation=True,
             removal_policy=RemovalPolicy.RETAIN,
         )
-        log_group_name = "/aws/vendedlogs/emr-serverless-lifecycle/" + Names.unique_resource_name(
-            self, max_length=200, separator="-", allowed_special_characters="-"
+        # The stack's id ends in a UUID of its creation: a log group retained by a deleted
+        # stack does not block the name when the stack is created again.
+        stack_uuid = Fn.select(2, Fn.split("/", Aws.STACK_ID))
+        log_group_name = (
+            "/aws/vendedlogs/emr-serverless-lifecycle/"
+            + Names.unique_resource_name(
+                self, max_length=200, separator="-", allowed_special_characters="-"
+            )
+            + f"-{stack_uuid}"
         )
         self.key.add_to_resource_policy(
             cloudwatch_logs_key_statement(
@@ -389,6 +404,7 @@ class LifecycleProvider(Construct):
         self.role.add_to_principal_policy(
             iam.PolicyStatement(actions=list(LIFECYCLE_STACK_ACTIONS), resources=[Aws.STACK_ID])
         )
+        self._allow_applications(stack)
         self.log_group.grant_write(self.role)
         # Byte code a local run may leave beside the sources is not part of the function:
         # the asset (and so the template) stays the same whatever ran there.
@@ -440,40 +456,48 @@ class LifecycleProvider(Construct):
         )
         #: The custom resources' service token.
         self.service_token = self.provider.service_token
-        self._access: list[tuple[iam.ManagedPolicy, iam.PolicyStatement, iam.PolicyStatement]] = []
-        self._count = 0
         self._framework_roles = (on_event_role, complete_role)
         self._waiter_policy_managed()
         self._acknowledge()
         self._drop_redundant_depends_on()
 
-    @checked_arguments
-    def allow(self, application_arn: str) -> iam.ManagedPolicy:
-        """Let the handler act on one application and its job runs; the policy it is in."""
-        if self._count % APPLICATIONS_PER_POLICY == 0:
-            application = iam.PolicyStatement(actions=list(LIFECYCLE_APPLICATION_ACTIONS))
-            job_runs = iam.PolicyStatement(actions=list(LIFECYCLE_JOB_RUN_ACTIONS))
-            number = len(self._access) + 1
-            access = iam.ManagedPolicy(
-                self,
-                f"ApplicationAccess{number}",
-                description="EMR Serverless lifecycle handler: this stack's applications",
-                statements=[application, job_runs],
-                roles=[self.role],
-            )
-            self._access.append((access, application, job_runs))
-        self._count += 1
-        access, application, job_runs = self._access[-1]
-        application.add_resources(application_arn)
-        job_runs_arn = f"{application_arn}/jobruns/*"
-        job_runs.add_resources(job_runs_arn)
-        acknowledge_wildcard_resource(
-            access,
-            job_runs_arn,
-            "The handler cancels the application's active job runs (RunningJobs.CANCEL); "
-            "their ids are known only at deploy time, so the ARN ends in jobruns/*.",
+    def _allow_applications(self, stack: Stack) -> None:
+        """Let the handler act on the applications of this account and Region, and their runs.
+
+        Not on each application's ARN: the application depends on its ``BeforeUpdate``
+        step, so a statement naming the ARN would be created after the step it is needed
+        for (an application deployed before it had a lifecycle is stopped at the step's
+        creation) and changed before the step that needs it last (a removed application is
+        stopped after CloudFormation updated the policy without it). The statements are in
+        the role's own policy, on which the functions depend, so they hold before any step
+        runs. The handler acts only on the applications it finds in its own stack.
+        """
+        applications = applications_arn(
+            partition=stack.partition, region=stack.region, account=stack.account
         )
-        return access
+        job_runs = f"{applications}/jobruns/*"
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=list(LIFECYCLE_APPLICATION_ACTIONS), resources=[applications]
+            )
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=list(LIFECYCLE_JOB_RUN_ACTIONS), resources=[job_runs])
+        )
+        acknowledge_wildcard_resource(
+            self.role,
+            applications,
+            "The handler stops and starts the applications of its own stack, which it finds "
+            "with DescribeStackResource; a statement naming each application's ARN would be "
+            "created after, or changed before, the step that needs it (each application "
+            "depends on its BeforeUpdate step), so it is scoped to this account and Region.",
+        )
+        acknowledge_wildcard_resource(
+            self.role,
+            job_runs,
+            "The handler lists and, with RunningJobs.CANCEL, cancels the active job runs of "
+            "its stack's applications; their ids are known only at deploy time.",
+        )
 
     def _waiter_policy_managed(self) -> None:
         """Move the waiter role's inline policy into a managed policy, as the library's roles.
@@ -643,11 +667,13 @@ def _inert(node: Any) -> Any:
 class _RenderedProperties:
     """The application's properties as its template has them (after aspects add tags)."""
 
-    def __init__(self, resource: emr.CfnApplication) -> None:
+    def __init__(self, resource: emr.CfnApplication, overrides: Mapping[str, Any]) -> None:
         self._resource = resource
+        self._overrides = dict(overrides)
 
     def produce(self) -> Any:
-        return self._resource._render_properties(self._resource._cfn_properties)
+        rendered = self._resource._render_properties(self._resource._cfn_properties)
+        return {**rendered, **self._overrides}
 
 
 def _cfn(resource: CustomResource) -> Any:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Any
 
 # Set before aws_cdk starts its JavaScript runtime. jsii prints a banner on every
 # start under an end-of-life Node.js; the Makefile sets these too, so that a bare
@@ -15,6 +17,7 @@ os.environ.setdefault("JSII_DEPRECATED", "fail")
 
 import pytest
 from hypothesis import HealthCheck, settings
+from xdist.scheduler import LoadFileScheduling
 
 import app as reference
 from tests.harness import Synthesis, new_app, synthesize
@@ -39,3 +42,28 @@ def reference_app() -> Synthesis:
     cdk_app = new_app(compliance=False)
     reference.build_app(cdk_app, env=None)
     return synthesize(cdk_app)
+
+
+#: The test modules that use :func:`reference_app` (read from their text).
+REFERENCE_APP_MODULES = frozenset(
+    f"tests/{path.name}"
+    for path in Path(__file__).parent.glob("test_*.py")
+    if "reference_app" in path.read_text(encoding="utf-8")
+)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With ``--dist loadfile``, run every module of :data:`REFERENCE_APP_MODULES` on one
+    worker: the session fixture is then synthesized once per run, not once per worker.
+    """
+    if config.getoption("dist") != "loadfile":
+        return None
+    return _SharedReferenceApp(config, log)
+
+
+class _SharedReferenceApp(LoadFileScheduling):  # type: ignore[misc]
+    """``loadfile`` scheduling with the reference app's modules as one unit."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        scope = str(super()._split_scope(nodeid))
+        return "reference_app" if scope in REFERENCE_APP_MODULES else scope

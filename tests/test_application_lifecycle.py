@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -177,15 +178,22 @@ def test_log_group_is_encrypted_retained_and_kept_a_year(synthesis: Synthesis) -
     assert group["Properties"]["RetentionInDays"] == 365
     assert group["DeletionPolicy"] == key["DeletionPolicy"] == "Retain"
     assert key["Properties"]["EnableKeyRotation"] is True
-    name = group["Properties"]["LogGroupName"]
-    assert name.startswith("/aws/vendedlogs/emr-serverless-lifecycle/")
+    # The name ends in the stack's UUID: a group retained by a deleted stack does not
+    # block the stack's creation again.
+    stack_uuid = {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}
+    prefix, suffix = group["Properties"]["LogGroupName"]["Fn::Join"][1]
+    assert prefix.startswith("/aws/vendedlogs/emr-serverless-lifecycle/")
+    assert prefix.endswith("-")
+    assert suffix == stack_uuid
     (logs,) = [
         s
         for s in key["Properties"]["KeyPolicy"]["Statement"]
         if s.get("Sid") == "CloudWatchLogsLifecycleLogGroup"
     ]
     context = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
-    assert context == f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}"
+    assert context == {
+        "Fn::Join": ["", [f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{prefix}", stack_uuid]]
+    }
 
 
 # --- roles and their exact policies ----------------------------------------------------
@@ -201,9 +209,13 @@ def _policy_statements(synthesis: Synthesis, role_prefix: str) -> list[dict[str,
     ]
 
 
-def test_handler_role_acts_on_this_stacks_applications_only(synthesis: Synthesis) -> None:
+def test_handler_role_acts_on_the_accounts_applications_in_the_region(
+    synthesis: Synthesis,
+) -> None:
+    # Not each application's ARN: that statement would depend on the application, which
+    # depends on its BeforeUpdate step (see LifecycleProvider._allow_applications).
     statements = _policy_statements(synthesis, f"{PROVIDER_ID}HandlerRole")
-    applications = sorted(_resources(synthesis, "Lifecycle", "AWS::EMRServerless::Application"))
+    applications = f"arn:aws:emr-serverless:{REGION}:{ACCOUNT}:/applications/*"
     log_group, _ = _one(synthesis, "Lifecycle", "AWS::Logs::LogGroup", PROVIDER_ID)
     assert sorted(statements, key=str) == sorted(
         [
@@ -220,15 +232,12 @@ def test_handler_role_acts_on_this_stacks_applications_only(synthesis: Synthesis
             {
                 "Action": list(LIFECYCLE_APPLICATION_ACTIONS),
                 "Effect": "Allow",
-                "Resource": [{"Fn::GetAtt": [a, "Arn"]} for a in applications],
+                "Resource": applications,
             },
             {
                 "Action": LIFECYCLE_JOB_RUN_ACTIONS[0],
                 "Effect": "Allow",
-                "Resource": [
-                    {"Fn::Join": ["", [{"Fn::GetAtt": [a, "Arn"]}, "/jobruns/*"]]}
-                    for a in applications
-                ],
+                "Resource": f"{applications}/jobruns/*",
             },
         ],
         key=str,
@@ -296,15 +305,28 @@ def test_before_update_precedes_the_application_and_after_update_follows_it(
         assert before in _closure(resources, after)
 
 
-def test_after_update_waits_for_its_permissions(synthesis: Synthesis) -> None:
+def test_every_step_runs_with_its_permissions(synthesis: Synthesis) -> None:
+    # The application statements do not depend on any application, and the handler
+    # functions (which every step calls through the provider) depend on their policy, so
+    # even the first step over an application deployed without a lifecycle may stop it.
     resources = _resources(synthesis, "Lifecycle")
-    access = {
+    (access,) = [
         k
-        for k in _resources(synthesis, "Lifecycle", "AWS::IAM::ManagedPolicy")
-        if "ApplicationAccess" in k
-    }
-    for after in _resources(synthesis, "Lifecycle", "Custom::EmrServerlessAfterUpdate"):
-        assert access <= set(resources[after]["DependsOn"])
+        for k, policy in _resources(synthesis, "Lifecycle", "AWS::IAM::ManagedPolicy").items()
+        if any(
+            s["Action"] == list(LIFECYCLE_APPLICATION_ACTIONS)
+            for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        )
+    ]
+    assert "EMRServerless" not in json.dumps(resources[access])
+    handlers = [
+        k
+        for k, r in _resources(synthesis, "Lifecycle", "AWS::Lambda::Function").items()
+        if r["Properties"]["Handler"] in ("handler.on_event", "handler.is_complete")
+    ]
+    assert len(handlers) == 2
+    for function in handlers:
+        assert access in resources[function]["DependsOn"]
 
 
 def test_both_steps_carry_the_applications_properties(synthesis: Synthesis) -> None:
@@ -612,3 +634,11 @@ def test_a_setting_cloudformation_gains_moves_to_the_resource_with_one_line(
         r for r in template["Resources"].values() if r["Type"] == "Custom::EmrServerlessAfterUpdate"
     ]
     assert after["Properties"]["ApiOnlySettings"] == {}
+    # BeforeUpdate still compares it (an override is not among the rendered properties),
+    # so a change to it stops the application before CloudFormation updates it.
+    (before,) = [
+        r
+        for r in template["Resources"].values()
+        if r["Type"] == "Custom::EmrServerlessBeforeUpdate"
+    ]
+    assert before["Properties"]["Application"][name] == {"Enabled": True}

@@ -232,3 +232,24 @@ def test_the_approver_reads_prods_diff_made_with_read_only_credentials(
 def test_dev_shows_its_diff_before_it_deploys(workflow: dict[str, Any]) -> None:
     script = runs(jobs(workflow)["deploy-dev"])
     assert script.index("cdk diff --app cdk.out --method template") < script.index("cdk deploy")
+
+
+def _versions(path: Path, action: str, key: str) -> set[str]:
+    """Every ``with.<key>`` of the steps of ``path`` that use ``action``."""
+    return {
+        str(step["with"][key])
+        for job in load(path)["jobs"].values()
+        for step in job.get("steps", [])
+        if str(step.get("uses", "")).startswith(f"{action}@")
+    }
+
+
+@pytest.mark.parametrize(
+    ("action", "key"),
+    [("actions/setup-node", "node-version"), ("actions/setup-python", "python-version")],
+)
+def test_deploy_runs_what_the_pull_request_tested(action: str, key: str) -> None:
+    # The assembly that reaches prod is built by the runtimes the suite ran on.
+    tested = _versions(WORKFLOWS / "pr.yml", action, key)
+    assert len(tested) == 1
+    assert _versions(DEPLOY, action, key) == tested

@@ -637,6 +637,34 @@ def test_api_only_settings_are_applied_after_create(aws: Aws) -> None:
     aws.done()
 
 
+def test_settings_that_never_show_fail_naming_them(aws: Aws) -> None:
+    aws.stack_status("CREATE_IN_PROGRESS")
+    aws.application("CREATED")
+    event = _start(aws, _after("Create", APPLICATION, ApiOnlySettings=DISK))
+    aws.clock.now += 5 * 60 + handler.SETTINGS_SECONDS + 1
+    aws.application("CREATED")
+    with pytest.raises(handler.LifecycleError, match="diskEncryptionConfiguration"):
+        _poll(event)
+    aws.done()
+
+
+def test_settings_still_within_the_bound_are_sent_again(aws: Aws) -> None:
+    aws.stack_status("CREATE_IN_PROGRESS")
+    aws.application("CREATED")
+    event = _start(aws, _after("Create", APPLICATION, ApiOnlySettings=DISK))
+    aws.clock.now += 5 * 60 + handler.SETTINGS_SECONDS - 1
+    aws.application("CREATED")
+    aws.call(
+        "update_application",
+        diskEncryptionConfiguration={
+            "encryptionKeyArn": KEY_ARN,
+            "encryptionContext": {"team": "data"},
+        },
+    )
+    assert _poll(event) is False
+    aws.done()
+
+
 def test_settings_already_in_place_need_no_update(aws: Aws) -> None:
     current = {"encryptionKeyArn": KEY_ARN, "encryptionContext": {"team": "data"}}
     aws.stack_status("UPDATE_IN_PROGRESS")
@@ -823,6 +851,13 @@ def test_a_deleted_application_is_already_stopped(aws: Aws) -> None:
     event = _start(aws, _after("Delete", APPLICATION))
     aws.missing()
     assert _poll(event) is True
+    aws.done()
+
+
+def test_a_failed_stack_creation_stops_the_application_it_deletes(aws: Aws) -> None:
+    aws.stack_status("ROLLBACK_IN_PROGRESS")
+    event = _start(aws, _after("Delete", APPLICATION))
+    assert _plan(event)["stop"] is True
     aws.done()
 
 

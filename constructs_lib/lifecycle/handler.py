@@ -71,6 +71,10 @@ MAX_ATTEMPTS = 5
 #: IAM changes take a little while to reach every endpoint: access denied this soon after
 #: the request started is retried by the next poll.
 IAM_PROPAGATION_SECONDS = 120
+#: How long after the running-jobs bound the API-only settings may take to show in
+#: GetApplication before the step fails (instead of sending them again until the
+#: provider's hour is up, with the application stopped all that time).
+SETTINGS_SECONDS = 600
 #: botocore retries throttling itself too (standard mode).
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
 
@@ -198,8 +202,11 @@ def _after(event: Mapping[str, Any], status: str, clients: Clients) -> tuple[str
     if request == "Delete":
         # Stop the application only when CloudFormation is about to delete it (not when
         # only the lifecycle is removed).
-        leaving = status.startswith("DELETE") or logical_id not in _template_resources(
-            clients, event["StackId"]
+        # A failed creation (ROLLBACK_IN_PROGRESS) deletes every resource it created.
+        leaving = (
+            status.startswith("DELETE")
+            or status == "ROLLBACK_IN_PROGRESS"
+            or logical_id not in _template_resources(clients, event["StackId"])
         )
         return physical_id, _plan(app, stop=leaving)
     previous = event.get("OldResourceProperties") or {}
@@ -284,6 +291,13 @@ def _drive(event: Mapping[str, Any], plan: dict[str, Any], clients: Clients) -> 
             if document["state"] not in AT_REST:
                 _ensure_stopped(clients, app, plan)
                 return False
+            if clock() > plan["deadline"] + SETTINGS_SECONDS:
+                names = sorted({".".join(path) for path, _ in changes})
+                raise LifecycleError(
+                    f"application {app} does not show the API-only settings "
+                    f"{', '.join(names)} {SETTINGS_SECONDS // 60} minutes after they were "
+                    "sent with UpdateApplication; see the handler's log for the request"
+                )
             _update(clients, app, document, changes, restart=plan["start"])
             return False
     return not plan["start"] or _ensure_started(clients, app)
