@@ -54,6 +54,7 @@ from constructs_lib.api_only_settings import (
 )
 from constructs_lib.compliance import acknowledge_findings, acknowledge_wildcard_resource
 from constructs_lib.errors import EmrServerlessValidationError
+from constructs_lib.grants import policy_grantee
 from constructs_lib.iam_actions import EMR_SERVERLESS_PRINCIPAL
 from constructs_lib.lifecycle import DATA_PATH, handler_asset
 from constructs_lib.lifecycle_policy import (
@@ -116,7 +117,7 @@ class DiskEncryption:
     @checked_arguments
     def grant_use(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` (a job runtime role) use the key for the disks of its job runs."""
-        return self.key.grant(grantee, *DISK_KEY_SERVICE_ACTIONS)
+        return self.key.grant(policy_grantee(grantee), *DISK_KEY_SERVICE_ACTIONS)
 
 
 @checked_arguments

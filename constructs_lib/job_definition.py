@@ -240,7 +240,9 @@ class JobDefinition(Construct):
         """
         grant = self.application.grant_start_job_run(grantee, self.runtime_role)
         for key in self.encryption_keys:
-            grant = grant.combine(key.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt"))
+            grant = grant.combine(
+                key.grant(policy_grantee(grantee), "kms:GenerateDataKey", "kms:Decrypt")
+            )
         return grant
 
     def grant_start_run(
@@ -280,7 +282,7 @@ class JobDefinition(Construct):
         for key in self.application.log_encryption_keys:
             grant = grant.combine(key.grant(target, *LOG_KEY_SUBMITTER_ACTIONS))
         for key in self.encryption_keys:
-            grant = grant.combine(key.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt"))
+            grant = grant.combine(key.grant(target, "kms:GenerateDataKey", "kms:Decrypt"))
         return grant
 
     @checked_arguments
@@ -292,7 +294,7 @@ class JobDefinition(Construct):
         """
         return self.grant_start(grantee).combine(
             iam.Grant.add_to_principal(
-                grantee=grantee,
+                grantee=policy_grantee(grantee),
                 actions=list(AIRFLOW_APPLICATION_ACTIONS),
                 resource_arns=[self.application.application_arn],
             )

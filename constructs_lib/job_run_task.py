@@ -33,6 +33,7 @@ from constructs import Construct
 from constructs_lib._arguments import checked_arguments
 from constructs_lib._enums import LenientEnum
 from constructs_lib.application import EmrServerlessApplicationBase
+from constructs_lib.grants import policy_grantee
 from constructs_lib.job_definition import SYNC_JOB_RUN_ACTIONS, JobDefinition
 from constructs_lib.job_runs import pascal_case_parameters
 
@@ -124,7 +125,7 @@ class EmrServerlessStartJobRun(sfn.CustomState):
         if sync:
             grant = grant.combine(
                 iam.Grant.add_to_principal(
-                    grantee=grantee,
+                    grantee=policy_grantee(grantee),
                     actions=list(SYNC_RULE_ACTIONS),
                     resource_arns=[_rule_arn(self, JOB_RUN_RULE)],
                 )
@@ -189,12 +190,14 @@ class EmrServerlessApplicationTask(sfn.CustomState):
         if self.integration is Integration.RUN_JOB:
             actions.append("emr-serverless:GetApplication")
         grant = iam.Grant.add_to_principal(
-            grantee=grantee, actions=actions, resource_arns=[self.application.application_arn]
+            grantee=policy_grantee(grantee),
+            actions=actions,
+            resource_arns=[self.application.application_arn],
         )
         if self.integration is Integration.RUN_JOB:
             grant = grant.combine(
                 iam.Grant.add_to_principal(
-                    grantee=grantee,
+                    grantee=policy_grantee(grantee),
                     actions=list(SYNC_RULE_ACTIONS),
                     resource_arns=[_rule_arn(self, APPLICATION_RULE)],
                 )
