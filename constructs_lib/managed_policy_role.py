@@ -11,9 +11,11 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from constructs_lib.service_limits import (
+    MANAGED_POLICIES_CONTEXT,
     MANAGED_POLICIES_PER_ROLE,
     MANAGED_POLICY_SIZE,
     PolicyCapacityError,
+    managed_policies_per_role,
     place_statement,
 )
 
@@ -52,9 +54,10 @@ class ManagedPolicies:
 
     Statements go into the last policy until the next one could overflow IAM's 6,144
     characters (estimated with generous lengths for deploy-time values); then a new policy
-    is created (``Policy``, ``Policy2``, ``Policy3``, ... under ``scope``). More than 10
-    policies (IAM's default quota of managed policies per role) is refused at synth, by
-    :func:`~constructs_lib.service_limits.place_statement`, the one place for that rule.
+    is created (``Policy``, ``Policy2``, ``Policy3``, ... under ``scope``). More than the
+    account's quota of managed policies per role (IAM's default 10; the context key
+    ``emr-serverless:managedPoliciesPerRole`` for a raised one, up to 20) is refused at synth,
+    by :func:`~constructs_lib.service_limits.place_statement`, the one place for that rule.
 
     :param scope: the construct the policies are created in.
     :param attach: the ``roles``/``users``/``groups`` argument of ``iam.ManagedPolicy``.
@@ -74,6 +77,10 @@ class ManagedPolicies:
         self._scope = scope
         self._attach = attach
         self._description = description
+        #: The account's quota of managed policies per role (context key, default 10).
+        self._quota = managed_policies_per_role(
+            scope.node.try_get_context(MANAGED_POLICIES_CONTEXT)
+        )
         self.policies: list[iam.ManagedPolicy] = []
         self._sizes: list[int] = []
         if start_empty:
@@ -114,6 +121,7 @@ class ManagedPolicies:
             argument=f"{self._scope.node.path} statement",
             value=shown,
             overhead=_DOCUMENT_OVERHEAD,
+            policies=self._quota,
         )
 
     def _start_policy(self) -> iam.ManagedPolicy:

@@ -23,8 +23,12 @@ CLOUDFORMATION_QUOTAS = (
 
 #: Characters in one customer-managed policy document, white space not counted (IAM_QUOTAS).
 MANAGED_POLICY_SIZE = 6144
-#: Managed policies attached to one role: the default quota (IAM_QUOTAS; adjustable to 20).
+#: Managed policies attached to one role: the default quota (IAM_QUOTAS).
 MANAGED_POLICIES_PER_ROLE = 10
+#: The most that quota can be raised to (IAM_QUOTAS: adjustable, at most 20).
+MAX_MANAGED_POLICIES_PER_ROLE = 20
+#: Context key for an account whose quota of managed policies per role was raised.
+MANAGED_POLICIES_CONTEXT = "emr-serverless:managedPoliciesPerRole"
 #: Resources declared in one stack's template (CLOUDFORMATION_QUOTAS).
 RESOURCES_PER_STACK = 500
 #: Outputs declared in one stack's template (CLOUDFORMATION_QUOTAS).
@@ -70,9 +74,38 @@ def place_statement(
             value=value,
             rule=f"a role holds at most {policies} managed policies of {policy_size:,} "
             f"characters each ({IAM_QUOTAS})",
-            fix="split the grants across roles, or grant whole prefixes instead of many small ones",
+            fix="split the grants across roles, or grant whole prefixes instead of many small "
+            f"ones (if your account's quota was raised, set the context key "
+            f"{MANAGED_POLICIES_CONTEXT} to it)",
         )
     return len(sizes)
+
+
+def managed_policies_per_role(value: Any) -> int:
+    """The quota of managed policies per role: ``value`` of :data:`MANAGED_POLICIES_CONTEXT`.
+
+    ``None`` (not set): the default, :data:`MANAGED_POLICIES_PER_ROLE`.
+    :raises EmrServerlessValidationError: unless a whole number from 1 to
+        :data:`MAX_MANAGED_POLICIES_PER_ROLE`.
+    """
+    if value is None:
+        return MANAGED_POLICIES_PER_ROLE
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)  # -c key=value on the command line gives a string
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not (1 <= value <= MAX_MANAGED_POLICIES_PER_ROLE)
+    ):
+        raise EmrServerlessValidationError(
+            argument=MANAGED_POLICIES_CONTEXT,
+            value=value,
+            rule=f"the quota of managed policies per role is a whole number up to "
+            f"{MAX_MANAGED_POLICIES_PER_ROLE} ({IAM_QUOTAS})",
+            fix=f"set it to your account's quota (default {MANAGED_POLICIES_PER_ROLE}), or "
+            "remove it",
+        )
+    return value
 
 
 def check_stack_resources(count: int, *, argument: str, value: Any, fix: str) -> None:

@@ -25,13 +25,16 @@ from constructs_lib.runtime_role import JobRuntimeRole
 from constructs_lib.service_limits import (
     CLOUDFORMATION_QUOTAS,
     IAM_QUOTAS,
+    MANAGED_POLICIES_CONTEXT,
     MANAGED_POLICIES_PER_ROLE,
     MANAGED_POLICY_SIZE,
+    MAX_MANAGED_POLICIES_PER_ROLE,
     OUTPUTS_PER_STACK,
     RESOURCES_PER_STACK,
     PolicyCapacityError,
     check_stack_outputs,
     check_stack_resources,
+    managed_policies_per_role,
     place_statement,
 )
 from stacks.images_stack import ImagesStack
@@ -134,6 +137,27 @@ def test_a_full_role_refuses_in_python_not_through_jsii() -> None:
     for count in range(fitted):  # the valid neighbour: exactly as many databases fit
         again.grant_glue_read(f"db_{count:03d}", all_tables=True)
     assert len(again.policies) == MANAGED_POLICIES_PER_ROLE
+
+
+@pytest.mark.parametrize("quota", [MANAGED_POLICIES_PER_ROLE + 1, "12"])
+def test_a_raised_quota_in_the_context_lets_a_role_hold_more(quota: object) -> None:
+    fitted = _fill(_role())
+    app = new_app(compliance=False)
+    app.node.set_context(MANAGED_POLICIES_CONTEXT, quota)
+    raised = JobRuntimeRole(cdk.Stack(app, "S"), "Role")
+    assert _fill(raised) > fitted
+    assert len(raised.policies) == int(str(quota))
+
+
+@pytest.mark.parametrize("quota", [0, MAX_MANAGED_POLICIES_PER_ROLE + 1, "ten", True, 10.5])
+def test_a_quota_beyond_what_iam_allows_is_refused(quota: object) -> None:
+    assert managed_policies_per_role(MAX_MANAGED_POLICIES_PER_ROLE) == 20
+    app = new_app(compliance=False)
+    app.node.set_context(MANAGED_POLICIES_CONTEXT, quota)
+    with pytest.raises(EmrServerlessValidationError) as refused:
+        JobRuntimeRole(cdk.Stack(app, "S"), "Role")
+    assert refused.value.argument == MANAGED_POLICIES_CONTEXT
+    assert IAM_QUOTAS in refused.value.rule
 
 
 def test_check_room_refuses_before_anything_is_added() -> None:
