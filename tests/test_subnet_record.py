@@ -30,6 +30,14 @@ from constructs_lib.subnet_planning import (
     plan_subnets,
     shared_capacity_error,
 )
+from constructs_lib.subnet_planning._associations import (
+    ASSOCIATION_RESTRICTIONS_PAGE,
+    ASSOCIATION_RULES,
+    RFC1918_RANGES,
+    SHARED_ADDRESS_SPACE,
+    AssociationRule,
+    association_rule,
+)
 from constructs_lib.subnet_planning._record import MAX_HEADROOM, RECORD_HEADER
 
 PUBLIC = (SubnetGroup("Public", prefix=28),)
@@ -430,6 +438,135 @@ def test_secondary_cidr_blocks_are_checked(cidr: str, message: str) -> None:
     with pytest.raises(SubnetPlanningError, match=message):
         plan_layout(request(*DEV), previous=layout, headroom=1, add_cidrs=[cidr])
     assert plan_layout(request(*DEV), previous=layout, headroom=1, add_cidrs=["10.5.0.0/16"])
+
+
+#: A primary block in each row's range, and a permitted neighbour (the same range, or public).
+ASSOCIATION_EXAMPLES = {
+    "10.0.0.0/8": ("10.40.0.0/16", "10.41.0.0/16"),
+    "172.16.0.0/12": ("172.20.0.0/16", "172.21.0.0/16"),
+    "192.168.0.0/16": ("192.168.0.0/20", "192.168.16.0/20"),
+    "198.19.0.0/16": ("198.19.0.0/20", "203.0.113.0/24"),
+    ASSOCIATION_RULES[-1].primary: ("52.95.0.0/16", "52.96.0.0/16"),
+}
+
+
+def _one_network(vpc_cidr: str) -> SubnetRecord:
+    return SubnetRecord({"dev": first_layout(request(*DEV, vpc_cidr=vpc_cidr), headroom=1)})
+
+
+def _blocks_of(range_: ipaddress.IPv4Network) -> list[str]:
+    """A /16 (or the whole range, if smaller) at each end of ``range_``."""
+    prefix = max(range_.prefixlen, 16)
+    return sorted(
+        {
+            str(next(range_.subnets(new_prefix=prefix))),
+            str(
+                ipaddress.IPv4Network(
+                    (int(range_.broadcast_address) + 1 - (1 << (32 - prefix)), prefix)
+                )
+            ),
+        }
+    )
+
+
+def test_every_association_row_has_an_example_and_cites_the_page() -> None:
+    assert set(ASSOCIATION_EXAMPLES) == {rule.primary for rule in ASSOCIATION_RULES}
+    assert all(rule.source == ASSOCIATION_RESTRICTIONS_PAGE for rule in ASSOCIATION_RULES)
+    assert ASSOCIATION_RESTRICTIONS_PAGE.startswith("https://docs.aws.amazon.com/vpc/")
+    for rule in ASSOCIATION_RULES:
+        primary = ipaddress.IPv4Network(ASSOCIATION_EXAMPLES[rule.primary][0])
+        assert association_rule(primary) == rule
+
+
+@pytest.mark.parametrize("rule", ASSOCIATION_RULES, ids=lambda rule: rule.primary)
+def test_a_secondary_block_amazon_vpc_restricts_is_refused(rule: AssociationRule) -> None:
+    primary, _ = ASSOCIATION_EXAMPLES[rule.primary]
+    record = _one_network(primary)
+    conditional = [
+        b
+        for within, b in rule.restricted_within
+        if ipaddress.IPv4Network(primary).subnet_of(within)
+    ]
+    refused_blocks = [c for r in (*rule.restricted, *conditional) for c in _blocks_of(r)]
+    assert refused_blocks
+    for cidr in refused_blocks:
+        with pytest.raises(SubnetRecordError) as refused:
+            record.with_secondary_cidr("dev", cidr)
+        assert refused.value.argument == "subnet record['dev'].secondary_cidrs"
+        assert refused.value.value == cidr
+        assert "Amazon VPC does not associate" in refused.value.rule
+        assert f"primary CIDR block ({primary}) is in {rule.primary}" in refused.value.rule
+        assert ASSOCIATION_RESTRICTIONS_PAGE in refused.value.rule
+        assert refused.value.fix == f"choose a block from the permitted ranges: {rule.permitted}"
+        with pytest.raises(SubnetRecordError, match="association restrictions"):
+            plan_layout(
+                request(*DEV, vpc_cidr=primary),
+                previous=record.networks["dev"],
+                headroom=1,
+                add_cidrs=[cidr],
+            )
+
+
+@pytest.mark.parametrize("rule", ASSOCIATION_RULES, ids=lambda rule: rule.primary)
+def test_a_permitted_neighbour_block_is_accepted(rule: AssociationRule) -> None:
+    primary, neighbour = ASSOCIATION_EXAMPLES[rule.primary]
+    record = _one_network(primary)
+    for cidr in (neighbour, str(next(SHARED_ADDRESS_SPACE.subnets(new_prefix=16)))):
+        if ipaddress.IPv4Network(cidr).overlaps(ipaddress.IPv4Network(primary)):
+            continue
+        grown = record.with_secondary_cidr("dev", cidr)
+        assert grown.networks["dev"].secondary_cidrs == (cidr,)
+
+
+def test_the_findings_blocks_are_refused_beside_a_10_primary() -> None:
+    record = _one_network("10.0.0.0/16")
+    for cidr in ("172.16.0.0/16", "192.168.0.0/16", "198.19.0.0/16"):
+        with pytest.raises(SubnetRecordError, match="choose a block from the permitted"):
+            record.with_secondary_cidr("dev", cidr)
+    assert record.with_secondary_cidr("dev", "100.64.0.0/16")
+
+
+@st.composite
+def _same_range_blocks(draw: st.DrawFn) -> tuple[str, str]:
+    """A primary /16-/24 and a secondary /16-/28 in the same RFC 1918 range."""
+    range_ = draw(st.sampled_from(RFC1918_RANGES))
+
+    def block(smallest: int) -> ipaddress.IPv4Network:
+        prefix = draw(st.integers(min_value=max(16, range_.prefixlen), max_value=smallest))
+        size = 1 << (32 - prefix)
+        index = draw(st.integers(min_value=0, max_value=range_.num_addresses // size - 1))
+        return ipaddress.IPv4Network((int(range_.network_address) + index * size, prefix))
+
+    return str(block(24)), str(block(28))
+
+
+@given(_same_range_blocks())
+def test_any_other_block_of_the_primarys_own_private_range_is_accepted(
+    blocks: tuple[str, str],
+) -> None:
+    primary, secondary = (ipaddress.IPv4Network(b) for b in blocks)
+    assume(not primary.overlaps(secondary))
+    # The page's two exceptions inside a primary's own range.
+    assume(
+        not (
+            primary.subnet_of(ipaddress.IPv4Network("10.0.0.0/15"))
+            and secondary.overlaps(ipaddress.IPv4Network("10.0.0.0/16"))
+        )
+    )
+    assume(not secondary.overlaps(ipaddress.IPv4Network("172.31.0.0/16")))
+    grown = _one_network(str(primary)).with_secondary_cidr("dev", str(secondary))
+    assert grown.networks["dev"].secondary_cidrs == (str(secondary),)
+
+
+@given(_same_range_blocks(), st.sampled_from(RFC1918_RANGES))
+def test_a_block_of_another_private_range_is_always_refused(
+    blocks: tuple[str, str], other: ipaddress.IPv4Network
+) -> None:
+    primary = ipaddress.IPv4Network(blocks[0])
+    assume(not primary.subnet_of(other))
+    secondary = str(next(other.subnets(new_prefix=16)))
+    with pytest.raises(SubnetRecordError, match="association restrictions"):
+        _one_network(str(primary)).with_secondary_cidr("dev", secondary)
 
 
 @pytest.mark.parametrize("headroom", [0, 17, True, 2.0])

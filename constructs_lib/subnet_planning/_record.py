@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from constructs_lib._arguments import checked_arguments
+from constructs_lib.subnet_planning._associations import association_rule
 from constructs_lib.subnet_planning._plan import (
     MIN_AZS,
     WORKER_GROUP,
@@ -664,9 +665,29 @@ def _with_cidrs(layout: NetworkLayout, cidrs: Sequence[str], key: str) -> Networ
                 f"overlaps the VPC's CIDR block {clash} (Amazon VPC refuses overlapping blocks)",
                 "add a block that overlaps none of the VPC's blocks",
             )
+        _check_association(blocks[0], network, cidr, key)
         blocks.append(network)
         added.append(str(network))
     return replace(layout, secondary_cidrs=(*layout.secondary_cidrs, *added))
+
+
+def _check_association(
+    primary: ipaddress.IPv4Network, network: ipaddress.IPv4Network, cidr: str, key: str
+) -> None:
+    """Refuse ``network`` if Amazon VPC restricts it beside the primary block ``primary``."""
+    rule = association_rule(primary)
+    restricted = rule.restriction(primary, network)
+    if restricted is None:
+        return
+    raise _record_error(
+        key,
+        "secondary_cidrs",
+        cidr,
+        f"Amazon VPC does not associate a block from {restricted} with a VPC whose primary "
+        f"CIDR block ({primary}) is in {rule.primary} (VPC User Guide, IPv4 CIDR block "
+        f"association restrictions: {rule.source})",
+        f"choose a block from the permitted ranges: {rule.permitted}",
+    )
 
 
 def _released(layout: NetworkLayout, names: Sequence[str], key: str) -> NetworkLayout:
