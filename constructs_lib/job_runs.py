@@ -26,7 +26,7 @@ from typing import Any
 
 from constructs_lib._arguments import checked_fields
 from constructs_lib._enums import LenientEnum
-from constructs_lib.application_rules import MAX_TAG_KEY, MAX_TAG_VALUE, MAX_TAGS
+from constructs_lib.application_rules import MAX_TAGS, TAG_RULES, tag_problem
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.releases import ReleaseLabel
 from constructs_lib.runtime_configuration import SPARK_ONLY_CLASSIFICATIONS, Classification
@@ -93,7 +93,6 @@ _ROLE_ARN = re.compile(
 )
 _KEY_ARN = re.compile(r"arn:(aws[a-zA-Z0-9-]*):kms:[a-zA-Z0-9\-]*:([0-9]{12}):key\/[a-zA-Z0-9-]+")
 _NOT_BLANK = re.compile(r".*\S.*", re.DOTALL)
-_TAG_TEXT = re.compile(r"[A-Za-z0-9 /_.:=+@-]*")
 _LOG_GROUP = re.compile(r"[\.\-_/#A-Za-z0-9]+")
 _LOG_STREAM_PREFIX = re.compile(r"[^:*]*")
 _LOG_TYPE = re.compile(r"[a-zA-Z]+[-_]*[a-zA-Z]+")
@@ -676,6 +675,25 @@ def _check_integer(
         )
 
 
+#: What a tag whose key or value is a token is not checked against (the rules themselves
+#: are ``application_rules.tag_problem``'s, shared with the application and the CLI).
+_TAG_RULE = f"a tag's key and value meet the TagKey and TagValue rules ({TAG_RULES})"
+
+
+def check_job_run_tags(tags: Mapping[str, str]) -> list[Unchecked]:
+    """Refuse job run tags StartJobRun would refuse; return the rules skipped for tokens.
+
+    At most 50 tags, each within :func:`~constructs_lib.application_rules.tag_problem`'s
+    rules. :func:`check_job_run` checks these too; the command line checks them early.
+
+    :raises EmrServerlessValidationError: naming ``tags[<key>]``, the key or value, the
+        rule and the fix.
+    """
+    unchecked: list[Unchecked] = []
+    _check_tags(tags, unchecked=unchecked)
+    return unchecked
+
+
 def _check_tags(tags: Mapping[str, str], *, unchecked: list[Unchecked]) -> None:
     limit = JOB_RUN_RULES["tags"]
     if len(tags) > limit.high:
@@ -685,29 +703,25 @@ def _check_tags(tags: Mapping[str, str], *, unchecked: list[Unchecked]) -> None:
             rule=f"a job run has at most {limit.high} tags ({limit.source})",
             fix="remove tags, or combine values into fewer tags",
         )
-    rule = (
-        f"tag keys have 1-{MAX_TAG_KEY} and values 0-{MAX_TAG_VALUE} characters of letters, "
-        f"digits, spaces and _ . : / = + - @, and keys do not start with aws: "
-        f"(guide L5757-5765; {START_JOB_RUN} TagKey, TagValue)"
-    )
     for key, value in tags.items():
+        argument = f"tags[{key!r}]"
         if is_token(key) or is_token(value):
-            unchecked.append(Unchecked(f"tags[{key!r}]", rule))
+            unchecked.append(Unchecked(argument, _TAG_RULE))
             continue
-        if (
-            not isinstance(key, str)
-            or not isinstance(value, str)
-            or not 1 <= len(key) <= MAX_TAG_KEY
-            or len(value) > MAX_TAG_VALUE
-            or not _TAG_TEXT.fullmatch(key)
-            or not _TAG_TEXT.fullmatch(value)
-            or key.lower().startswith("aws:")
-        ):
+        if not isinstance(key, str) or not isinstance(value, str):
             raise EmrServerlessValidationError(
-                argument=f"tags[{key!r}]",
+                argument=argument,
                 value=value,
-                rule=rule,
-                fix="shorten the key or value, drop other characters, and avoid the aws: prefix",
+                rule=f"tag keys and values are strings ({START_JOB_RUN} TagKey, TagValue)",
+                fix="write the key and the value as strings",
+            )
+        problem = tag_problem(key, value)
+        if problem is not None:
+            raise EmrServerlessValidationError(
+                argument=argument,
+                value=key if problem.part == "key" else value,
+                rule=problem.rule,
+                fix=problem.fix,
             )
 
 

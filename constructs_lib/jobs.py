@@ -42,6 +42,7 @@ from constructs_lib.job_runs import (
     JobRunSpec,
     RetryPolicy,
     SparkSubmit,
+    check_job_run_tags,
     parse_start_job_run_request,
     start_job_run_request,
 )
@@ -78,16 +79,11 @@ POLL_SECONDS = (0.0, 3600.0)
 #: ``--timeout-minutes``: 0 (check once) to a run's longest timeout plus the longest
 #: queue time (1,000,000 + 720 minutes, StartJobRun and the scheduler's queue timeout).
 WAIT_TIMEOUT_MINUTES = (0.0, 1_000_720.0)
-#: Tag limits (guide L5757-5765).
-MAX_TAGS = 50
-MAX_TAG_KEY = 128
-MAX_TAG_VALUE = 256
 
 DEFAULT_POLL_SECONDS = 10.0
 
 _S3_URI = re.compile(r"s3://(?P<bucket>[^/]+)(?:/(?P<key>.*))?")
 _CLIENT_TOKEN = re.compile(r"[A-Za-z0-9._-]{1,64}")
-_TAG_TEXT = re.compile(r"[\w\s.:/=+\-@]*")
 _SPINNER = "|/-\\"
 
 
@@ -538,7 +534,10 @@ def _check_submit_arguments(args: argparse.Namespace) -> None:
     if args.mode == "STREAMING" and hive:
         raise JobsError("streaming jobs are Spark jobs (guide L2654). Fix: drop --mode STREAMING")
     _check_run_arguments(args)
-    parse_tags(args.tag)
+    try:  # before any AWS call; the request's check (the same rules) repeats it
+        check_job_run_tags(parse_tags(args.tag))
+    except EmrServerlessValidationError as error:
+        raise _jobs_error(error) from error
 
 
 def _check_run_arguments(args: argparse.Namespace) -> None:
@@ -594,31 +593,23 @@ def check_entry_point(entry_point: str) -> None:
 
 
 def parse_tags(pairs: Sequence[str]) -> dict[str, str]:
-    """``{key: value}`` from ``KEY=VALUE`` pairs, within EMR Serverless's tag rules."""
+    """``{key: value}`` from ``KEY=VALUE`` pairs, each key once.
+
+    Only the form is checked here: the tag rules (characters, lengths, the ``aws:`` prefix,
+    at most 50) are ``job_runs.check_job_run_tags``'s, which uses the shared
+    ``application_rules.tag_problem``.
+    """
     tags: dict[str, str] = {}
     for pair in pairs:
         key, equals, value = pair.partition("=")
-        problem = _tag_problem(key, value, tags) if equals else "is not KEY=VALUE"
-        if problem:
-            raise JobsError(f"--tag {pair!r}: {problem} (tag rules, guide L5757-5765)")
+        if not equals:
+            raise JobsError(f"--tag {pair!r} is not KEY=VALUE. Fix: write --tag KEY=VALUE")
+        if key in tags:
+            raise JobsError(
+                f"--tag {pair!r}: the key {key!r} is given twice. Fix: give each key once"
+            )
         tags[key] = value
-    if len(tags) > MAX_TAGS:
-        raise JobsError(f"{len(tags)} tags: a job run has at most {MAX_TAGS}")
     return tags
-
-
-def _tag_problem(key: str, value: str, seen: Mapping[str, str]) -> str | None:
-    if not 1 <= len(key) <= MAX_TAG_KEY:
-        return f"a key has 1 to {MAX_TAG_KEY} characters"
-    if len(value) > MAX_TAG_VALUE:
-        return f"a value has at most {MAX_TAG_VALUE} characters"
-    if key.lower().startswith("aws:"):
-        return "keys starting with aws: are reserved"
-    if not (_TAG_TEXT.fullmatch(key) and _TAG_TEXT.fullmatch(value)):
-        return "tags hold letters, digits, spaces and _ . : / = + - @ only"
-    if key in seen:
-        return "the key is given twice"
-    return None
 
 
 def build_request(args: argparse.Namespace, target: Target, *, client_token: str) -> dict[str, Any]:
@@ -702,9 +693,15 @@ def _rendered(spec: JobRunSpec, target: Target, *, client_token: str) -> dict[st
             spec, client_token=client_token, release=target.release, engine=target.engine
         )
     except EmrServerlessValidationError as error:
-        flag = _FLAGS.get(error.argument, "--tag" if error.argument.startswith("tags") else None)
-        where = flag or error.argument
-        raise JobsError(f"{where} {error.value!r}: {error.rule}. Fix: {error.fix}") from error
+        raise _jobs_error(error) from error
+
+
+def _jobs_error(error: EmrServerlessValidationError) -> JobsError:
+    """``error`` in the command's words: the option for the argument (``--tag['k']``)."""
+    where = _FLAGS.get(error.argument) or error.argument
+    if error.argument.startswith("tags"):
+        where = "--tag" + error.argument.removeprefix("tags")
+    return JobsError(f"{where} {error.value!r}: {error.rule}. Fix: {error.fix}")
 
 
 def _job_driver(args: argparse.Namespace) -> JobDriver:

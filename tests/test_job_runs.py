@@ -18,6 +18,7 @@ from botocore.validate import ParamValidator
 from hypothesis import given
 from hypothesis import strategies as st
 
+from constructs_lib.application_rules import tag_problem
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.job_runs import (
     JOB_RUN_RULES,
@@ -29,6 +30,7 @@ from constructs_lib.job_runs import (
     SparkSubmit,
     Unchecked,
     check_job_run,
+    check_job_run_tags,
     parse_start_job_run_request,
     pascal_case_parameters,
     start_job_run_request,
@@ -340,6 +342,38 @@ def test_tags() -> None:
     refused(spark(tags={"k": "a;b"}), "letters")
     refused(spark(tags={"k" * 129: "v"}), "1-128")
     assert render(spark(tags={"k" * 128: "v" * 256}))
+
+
+@pytest.mark.parametrize(
+    ("tags", "value", "part"),
+    [
+        ({"équipe": "data"}, "équipe", "key"),
+        ({"team": "données"}, "données", "value"),
+        ({"aws:team": "x"}, "aws:team", "key"),
+        ({"k": "v" * 257}, "v" * 257, "value"),
+    ],
+)
+def test_tags_follow_the_shared_rule(tags: dict[str, str], value: str, part: str) -> None:
+    # application_rules.tag_problem is the one tag rule (ASCII, like the API's TagKey and
+    # TagValue patterns): the request names the key and shows what breaks it.
+    [(key, tag_value)] = tags.items()
+    problem = tag_problem(key, tag_value)
+    assert problem is not None
+    assert problem.part == part
+    error = refused(spark(tags=tags), problem.rule)
+    assert (error.argument, error.value, error.fix) == (f"tags[{key!r}]", value, problem.fix)
+    with pytest.raises(EmrServerlessValidationError) as direct:
+        check_job_run_tags(tags)  # what the command line checks before any AWS call
+    assert str(direct.value) == str(error)
+
+
+def test_token_tags_are_counted_not_checked() -> None:
+    tags = {TOKEN_TEXT: "v", "k": TOKEN_TEXT}
+    skipped = check_job_run_tags(tags)
+    assert [u.argument for u in skipped] == [f"tags[{TOKEN_TEXT!r}]", "tags['k']"]
+    assert all("TagKey and TagValue" in u.rule for u in skipped)
+    with pytest.raises(EmrServerlessValidationError, match="at most 50 tags"):
+        check_job_run_tags({f"k{i}": TOKEN_TEXT for i in range(51)})
 
 
 def test_configuration() -> None:

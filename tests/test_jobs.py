@@ -19,13 +19,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from moto import mock_aws
 
+from constructs_lib.application_rules import MAX_TAGS, tag_problem
 from constructs_lib.job_outputs import job_request_output_key, release_output_key
 from constructs_lib.jobs import (
     EXIT_ERROR,
     EXIT_JOB_FAILED,
     EXIT_OK,
     EXIT_TIMEOUT,
-    MAX_TAGS,
     JobsError,
     Runtime,
     check_s3_uri,
@@ -507,9 +507,9 @@ def test_bad_s3_uris_in_other_options(option: str, uri: str) -> None:
         (("--client-token", "has space"), None, "--client-token 'has space'"),
         (("--client-token", "x" * 65), None, "1-64 letters"),
         (("--tag", "novalue"), None, "is not KEY=VALUE"),
-        (("--tag", "=v"), None, "a key has 1 to 128"),
+        (("--tag", "=v"), None, "--tag[''] '': a tag key has 1-128"),
         (("--tag", "aws:team=x"), None, "reserved"),
-        (("--tag", "k=" + "v" * 257), None, "at most 256"),
+        (("--tag", "k=" + "v" * 257), None, "a tag value has 0-256"),
         (("--tag", "k=a;b"), None, "letters, digits, spaces"),
         (("--tag", "k=1", "--tag", "k=2"), None, "given twice"),
         (tuple(a for i in range(MAX_TAGS + 1) for a in ("--tag", f"k{i}=v")), None, "at most 50"),
@@ -526,6 +526,20 @@ def test_refused_options(
     extra: tuple[str, ...], entry: tuple[str, ...] | None, fragment: str
 ) -> None:
     refuses(submit(*extra) if entry is None else submit(*extra, entry=entry), fragment)
+
+
+@pytest.mark.parametrize(
+    ("pair", "part"), [("équipe=data", "key"), ("team=données", "value"), ("k=\u00a0", "value")]
+)
+def test_non_ascii_tags_are_refused_once_with_the_shared_rule(pair: str, part: str) -> None:
+    # StartJobRun's TagKey and TagValue patterns are ASCII ([A-Za-z0-9 /_.:=+@-]); \w and
+    # \s would let these through here and the request's check would refuse them later.
+    key, _, value = pair.partition("=")
+    problem = tag_problem(key, value)
+    assert problem is not None
+    assert problem.part == part
+    assert parse_tags([pair]) == {key: value}  # the form is fine: the rules refuse it
+    refuses(submit("--tag", pair), f"{problem.rule}. Fix: {problem.fix}")
 
 
 @pytest.mark.parametrize(
