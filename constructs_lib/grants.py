@@ -95,7 +95,7 @@ def policy_grantee(grantee: iam.IGrantable) -> iam.IGrantable:
     if _of_another_account(principal):
         if "roles" in (_attachment(principal) or {}):
             return grantee  # aws-cdk-lib's ImmutableRole: nothing is added to it
-        return Grantee(_ForeignPrincipal(principal))
+        return Grantee(_PolicyPrincipal(principal, None))
     holder = _holder(grantee, create=True)
     return grantee if holder is None else holder.grantee
 
@@ -190,7 +190,7 @@ class _GrantsHolder(Construct):
 
 def _holder(grantee: iam.IGrantable, *, create: bool) -> _GrantsHolder | None:
     principal = grantee.grant_principal
-    if isinstance(principal, (ManagedPolicyRole, _PolicyPrincipal, _ForeignPrincipal)):
+    if isinstance(principal, (ManagedPolicyRole, _PolicyPrincipal)):
         return None
     if _of_another_account(principal):
         return None
@@ -259,9 +259,14 @@ def _construct_ancestor(node_owner: Any) -> Construct:
 
 
 class _PolicyPrincipal(iam.PrincipalBase):
-    """``principal``, except that statements go into ``policies``."""
+    """``principal``, except that statements go into ``policies``; with ``None``, nowhere.
 
-    def __init__(self, principal: iam.IPrincipal, policies: ManagedPolicies) -> None:
+    ``None`` is for a principal of another account: like aws-cdk-lib's ``ImmutableRole``,
+    its statements are added nowhere (``statement_added`` with nothing to depend on), as
+    its own account grants them.
+    """
+
+    def __init__(self, principal: iam.IPrincipal, policies: ManagedPolicies | None) -> None:
         super().__init__()
         self._principal = principal
         self._policies = policies
@@ -288,45 +293,13 @@ class _PolicyPrincipal(iam.PrincipalBase):
     def add_to_principal_policy(
         self, statement: iam.PolicyStatement
     ) -> iam.AddToPrincipalPolicyResult:
-        """Add ``statement`` to the managed policies."""
+        """Add ``statement`` to the managed policies (nowhere without them)."""
+        if self._policies is None:
+            return iam.AddToPrincipalPolicyResult(
+                statement_added=True, policy_dependable=DependencyGroup()
+            )
         policy = self._policies.place(statement)
         return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=policy)
-
-
-class _ForeignPrincipal(iam.PrincipalBase):
-    """``principal`` of another account: its statements are added nowhere, as aws-cdk-lib's
-    ``ImmutableRole`` does (``statement_added`` with nothing to depend on)."""
-
-    def __init__(self, principal: iam.IPrincipal) -> None:
-        super().__init__()
-        self._principal = principal
-
-    @property
-    def policy_fragment(self) -> iam.PrincipalPolicyFragment:
-        """The wrapped principal's fragment (resource policies name the real principal)."""
-        return self._principal.policy_fragment
-
-    @property
-    def principal_account(self) -> str | None:
-        """The wrapped principal's account (aws-cdk-lib compares it for cross-account)."""
-        return self._principal.principal_account
-
-    @property
-    def assume_role_action(self) -> str:
-        """The wrapped principal's assume-role action."""
-        return self._principal.assume_role_action
-
-    def dedupe_string(self) -> str | None:
-        """No de-duplication across principals."""
-        return None
-
-    def add_to_principal_policy(
-        self, statement: iam.PolicyStatement
-    ) -> iam.AddToPrincipalPolicyResult:
-        """Add ``statement`` nowhere: the principal's own account grants it."""
-        return iam.AddToPrincipalPolicyResult(
-            statement_added=True, policy_dependable=DependencyGroup()
-        )
 
 
 @jsii.implements(iam.IGrantable)
