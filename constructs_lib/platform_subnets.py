@@ -169,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EmrServerlessValidationError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return USAGE_ERROR
+    for warning in config.warnings:
+        print(f"{PROG}: warning: {warning.text}", file=sys.stderr)
     for key in sorted(updated.networks):
         print("\n".join(describe(key, record.get(key), updated.networks[key])))
     changed = updated.to_json() != (path.read_text(encoding="utf-8") if path.exists() else "")

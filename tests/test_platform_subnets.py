@@ -218,6 +218,21 @@ def test_make_plan_writes_checks_and_grows_the_record(
     assert SubnetRecord.load(record).networks["dev"] == written.networks["dev"]
 
 
+def test_make_plan_prints_the_files_warnings(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--config", str(workspace), "--check"]) == 1
+    assert "warning:" not in capsys.readouterr().err  # the neighbour: nothing to say
+    document = yaml.safe_load(workspace.read_text())
+    job = next(j for t in document["teams"] for j in t.get("jobs", []) if "schedule" not in j)
+    job["time_zone"] = "Europe/Paris"  # accepted, but it does nothing without a schedule
+    workspace.write_text(yaml.safe_dump(document))
+    assert main(["--config", str(workspace), "--check"]) == 1
+    err = capsys.readouterr().err
+    assert "warning:" in err
+    assert "time_zone" in err
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
