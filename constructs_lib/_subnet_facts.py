@@ -2,7 +2,9 @@
 
 Each read of a subnet's attribute is a request into aws-cdk-lib's JavaScript runtime;
 several checks (each application's capacity, the shared capacity, the S3 routes) read the
-same subnets, so what they read is kept per subnet object, each value read on first use.
+same subnets, so what they read is kept per subnet (its jsii reference), each value read
+on first use; a network records what it knows of the subnets it creates, which are then
+not read at all.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from functools import cached_property
 from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
 
+from constructs_lib._stack_facts import stack_of
 from constructs_lib.tokens import is_unresolved
 
 
@@ -22,6 +25,8 @@ class SubnetFacts:
 
     def __init__(self, subnet: ec2.ISubnet) -> None:
         self._subnet = subnet
+        #: Whether an S3 gateway endpoint is known to serve the subnet's route table.
+        self.s3_gateway_endpoint = False
 
     @cached_property
     def key(self) -> str:
@@ -46,7 +51,7 @@ class SubnetFacts:
     @cached_property
     def stack(self) -> Stack:
         """The stack the subnet is defined or imported in."""
-        return Stack.of(self._subnet)
+        return stack_of(self._subnet)
 
     @cached_property
     def route_table_id(self) -> str | None:
@@ -70,14 +75,32 @@ class SubnetFacts:
         return None
 
 
-_FACTS: weakref.WeakKeyDictionary[ec2.ISubnet, SubnetFacts] = weakref.WeakKeyDictionary()
+_FACTS: dict[str, SubnetFacts] = {}
+_PYTHON_FACTS: weakref.WeakKeyDictionary[ec2.ISubnet, SubnetFacts] = weakref.WeakKeyDictionary()
 
 
 def subnet_facts(subnet: ec2.ISubnet) -> SubnetFacts:
-    """The facts of ``subnet`` (kept while the subnet object lives)."""
+    """The facts of ``subnet`` (kept per JavaScript object, or while a Python one lives)."""
+    reference = getattr(getattr(subnet, "__jsii_ref__", None), "ref", None)
+    if reference is not None:
+        facts = _FACTS.get(reference)
+        if facts is None:
+            facts = _FACTS[reference] = SubnetFacts(subnet)
+        return facts
     with suppress(KeyError, TypeError):
-        return _FACTS[subnet]
+        return _PYTHON_FACTS[subnet]
     facts = SubnetFacts(subnet)
     with suppress(TypeError):  # not weakly referenceable: read again next time
-        _FACTS[subnet] = facts
+        _PYTHON_FACTS[subnet] = facts
     return facts
+
+
+def remember_subnet(
+    subnet: ec2.ISubnet, *, path: str, cidr: str, stack: Stack, s3_gateway_endpoint: bool
+) -> None:
+    """Record what the network that created ``subnet`` knows of it: its construct path
+    (its key: its id is a token), CIDR, stack and whether its route table has the S3
+    gateway endpoint."""
+    facts = subnet_facts(subnet)
+    facts.__dict__.update(key=path, cidr=cidr, stack=stack)  # the cached properties
+    facts.s3_gateway_endpoint = s3_gateway_endpoint

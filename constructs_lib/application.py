@@ -32,6 +32,7 @@ from constructs import Construct, IValidation
 
 from constructs_lib._advice import advise, collecting
 from constructs_lib._arguments import checked_arguments
+from constructs_lib._stack_facts import stack_facts, stack_of
 from constructs_lib._token_checks import check_literal
 from constructs_lib.application_image import ApplicationImage
 from constructs_lib.application_lifecycle import (
@@ -319,7 +320,7 @@ class EmrServerlessApplicationBase(Resource):
             references need one, guide L8712). Default: ``secret.encryption_key``.
         """
         key = encryption_key or secret.encryption_key
-        stack = Stack.of(self)
+        stack = stack_of(self)
         service = iam.PrincipalWithConditions(
             iam.ServicePrincipal(EMR_SERVERLESS_PRINCIPAL),
             {"StringEquals": {"aws:SourceArn": self.application_arn}},
@@ -422,7 +423,7 @@ class EmrServerlessApplicationBase(Resource):
             self,
             f"emr-serverless:{what}-policy",
             f"The {what} {arn} is imported, so this app cannot change its policy: add "
-            f"{json.dumps(Stack.of(self).resolve(statement.to_statement_json()))} to it "
+            f"{json.dumps(stack_of(self).resolve(statement.to_statement_json()))} to it "
             "(guide L8712-8778), or EMR Serverless cannot read the secret",
         )
 
@@ -630,7 +631,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         cls, scope: Construct, construct_id: str, application_id: str
     ) -> EmrServerlessApplicationBase:
         """An existing application in this stack's account and Region, by id."""
-        arn = Stack.of(scope).format_arn(
+        arn = stack_of(scope).format_arn(
             service="emr-serverless",
             resource="/applications",
             resource_name=application_id,
@@ -974,7 +975,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
     def _check_identity(self, name: str) -> None:
         check_literal(self, name, APPLICATION_NAME)
         check_engine(self.release, self.engine.value)
-        region = _known(Stack.of(self).region)
+        region = _known(stack_facts(self).region)
         if region is not None:
             check_region(self.release, region)
         if self.architecture is Architecture.ARM64:
@@ -1077,7 +1078,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
             check_worker_images(
                 list(worker_images), engine=self.engine, has_image=image is not None
             )
-        region = _known(Stack.of(self).region)
+        region = _known(stack_facts(self).region)
         for argument, each in given:
             if not each.checked:
                 warn_unchecked(
@@ -1296,7 +1297,7 @@ def _group_argument(network: object) -> str:
 
 def _ingress_sources(group: ec2.ISecurityGroup) -> list[str]:
     """CIDR sources of the group's inbound rules known in this app (inline and separate)."""
-    stack = Stack.of(group)
+    stack = stack_of(group)
     sources: list[str] = []
     child = group.node.default_child
     if isinstance(child, ec2.CfnSecurityGroup):
@@ -1320,7 +1321,7 @@ def _separate_ingress_sources(stack: Stack) -> dict[str, list[str]]:
     if stack not in _SEPARATE_INGRESS:
         index: dict[str, list[str]] = {}
         for construct in stack.node.find_all():
-            if isinstance(construct, ec2.CfnSecurityGroupIngress) and Stack.of(construct) is stack:
+            if isinstance(construct, ec2.CfnSecurityGroupIngress) and stack_of(construct) is stack:
                 key = json.dumps(stack.resolve(construct.group_id), sort_keys=True)
                 index.setdefault(key, []).extend(
                     s for s in (construct.cidr_ip, construct.cidr_ipv6) if s

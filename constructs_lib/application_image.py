@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from aws_cdk import Stack, Token
+from aws_cdk import Token
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecr_assets as ecr_assets
 from constructs import IDependable
 
 from constructs_lib._arguments import checked_arguments
+from constructs_lib._stack_facts import stack_facts
 from constructs_lib.application_rules import parse_image_uri
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.image_references import IMAGE_DIGEST, IMAGE_TAG
@@ -108,7 +109,7 @@ class ApplicationImage:
         """
         return cls(
             image_uri=asset.image_uri,
-            region=_known_region(Stack.of(asset).region),
+            region=_known_region(stack_facts(asset).region),
             warning=ASSET_REPOSITORY_WARNING,
         )
 

@@ -41,6 +41,7 @@ from constructs import Construct, IConstruct
 
 from constructs_lib import application_updates
 from constructs_lib._arguments import checked_arguments
+from constructs_lib._stack_facts import stack_facts, stack_of
 from constructs_lib.api_only_settings import (
     RenderedSetting,
     check_encryption_context,
@@ -252,7 +253,7 @@ class ApplicationLifecycle(Construct):
             Default: none.
         """
         super().__init__(scope, construct_id)
-        stack = Stack.of(self)
+        stack = stack_of(self)
         provider = LifecycleProvider.of(stack)
         #: The lifecycle policy (running jobs).
         self.policy = policy
@@ -304,7 +305,7 @@ class ApplicationLifecycle(Construct):
     def _allow_emr_serverless(
         self, key: kms.IKey, resource: emr.CfnApplication, monitoring_keys: Sequence[kms.IKey]
     ) -> None:
-        stack = Stack.of(self)
+        stack = stack_facts(self)
         # A key the application's logs use too is referenced by the application, so its
         # policy cannot name the application (a cycle): every application of the account.
         everyone = applications_arn(
@@ -358,7 +359,7 @@ class LifecycleProvider(Construct):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         """Create the functions, the provider framework, the role, the key and the log group."""
         super().__init__(scope, construct_id)
-        stack = Stack.of(self)
+        stack = stack_of(self)
         #: Encrypts the log group and the functions' environment variables.
         self.key = kms.Key(
             self,
@@ -629,7 +630,7 @@ class _PolicyIds:
         # Produced when the stack is synthesized, when the tree is complete; the stack is
         # resolved more than once, and the ids do not change between resolutions.
         if self._ids is None:
-            stack = Stack.of(self._role)
+            stack = stack_of(self._role)
             node = self._role.node
             resources = [c for c in node.find_all() if isinstance(c, CfnElementResource)]
             role = node.default_child

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import Duration, Names, RemovalPolicy, Stack
+from aws_cdk import Duration, Names, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -13,6 +13,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
+from constructs_lib._stack_facts import stack_facts
 from constructs_lib._token_checks import check_literal
 from constructs_lib.application_rules import LOG_GROUP_NAME, LOG_STREAM_PREFIX
 from constructs_lib.errors import EmrServerlessValidationError
@@ -241,7 +242,7 @@ class ApplicationLogs(Construct):
     def _allow_emr_serverless(
         self, applications: Sequence[IEmrServerlessApplication] | None
     ) -> None:
-        stack = Stack.of(self)
+        stack = stack_facts(self)
         sources = (
             [
                 applications_arn(

@@ -26,6 +26,8 @@ from cdk_nag import (
 )
 from constructs import Construct, IConstruct, IValidation
 
+from constructs_lib._stack_facts import stack_of
+
 #: The packs every stack is checked against, in report order.
 NAG_PACKS: tuple[Callable[..., NagPack], ...] = (
     AwsSolutionsChecks,
@@ -209,12 +211,12 @@ def nag_flatten(scope: IConstruct, value: Any) -> str:
     Resolved in ``scope``'s stack at call time; a reference that later crosses stacks
     is written differently by cdk-nag and needs its own acknowledgement.
     """
-    return _flatten(Stack.of(scope).resolve(value))
+    return _flatten(stack_of(scope).resolve(value))
 
 
 def nag_flatten_all(scope: IConstruct, values: list[Any]) -> list[str]:
     """:func:`nag_flatten` of each of ``values``, resolved together in one call."""
-    resolved = Stack.of(scope).resolve(values)
+    resolved = stack_of(scope).resolve(values)
     return [_flatten(node) for node in resolved]
 
 

@@ -34,11 +34,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jsii
-from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct, DependencyGroup, IConstruct
 
+from constructs_lib._stack_facts import stack_facts
 from constructs_lib.compliance import acknowledge_wildcard_resource
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.iam_actions import (
@@ -228,7 +228,7 @@ def _of_another_account(principal: iam.IPrincipal) -> bool:
     if isinstance(principal, Construct) or _attachment(principal) is None:
         return False
     account = principal.principal_account
-    stack_account = Stack.of(_construct_ancestor(principal)).account
+    stack_account = stack_facts(_construct_ancestor(principal)).account
     return (
         account is not None
         and not is_unresolved(account)

@@ -11,6 +11,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
+from constructs_lib._stack_facts import stack_of
 from constructs_lib._token_checks import check_literal
 from constructs_lib.application_image import ApplicationImage
 from constructs_lib.errors import EmrServerlessValidationError
@@ -95,7 +96,7 @@ class CustomImageRepository(ecr.Repository):
         :param empty_on_delete: delete the images with the repository (needs
             ``removal_policy=DESTROY``). Default: ``False``.
         """
-        stack = Stack.of(scope)
+        stack = stack_of(scope)
         if repository_name is not None and not Token.is_unresolved(repository_name):
             REPOSITORY_NAME.check(repository_name)
         _check_removal(removal_policy, empty_on_delete)

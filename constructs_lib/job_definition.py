@@ -16,12 +16,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
+from constructs_lib._stack_facts import stack_of
 from constructs_lib.application import EmrServerlessApplicationBase
 from constructs_lib.application_rules import MaximumCapacity
 from constructs_lib.errors import EmrServerlessValidationError
@@ -214,15 +214,15 @@ class JobDefinition(Construct):
 
     def request_json(self) -> str:
         """:attr:`request` as JSON (CloudFormation fills in the ids at deploy time)."""
-        return Stack.of(self).to_json_string(self.request)
+        return stack_of(self).to_json_string(self.request)
 
     def job_driver_json(self) -> str:
         """The ``jobDriver`` as JSON, for Airflow's ``job_driver``."""
-        return Stack.of(self).to_json_string(self.request["jobDriver"])
+        return stack_of(self).to_json_string(self.request["jobDriver"])
 
     def configuration_overrides_json(self) -> str:
         """The ``configurationOverrides`` as JSON (``{}`` without), for Airflow."""
-        return Stack.of(self).to_json_string(self.request.get("configurationOverrides", {}))
+        return stack_of(self).to_json_string(self.request.get("configurationOverrides", {}))
 
     @property
     def encryption_keys(self) -> tuple[kms.IKey, ...]:

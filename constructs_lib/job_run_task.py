@@ -25,13 +25,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
 from constructs_lib._enums import LenientEnum
+from constructs_lib._stack_facts import stack_facts, stack_of
 from constructs_lib.application import EmrServerlessApplicationBase
 from constructs_lib.grants import policy_grantee
 from constructs_lib.job_definition import SYNC_JOB_RUN_ACTIONS, JobDefinition
@@ -59,11 +60,11 @@ class Integration(LenientEnum):
 
 def integration_resource(scope: Construct, api: str, integration: Integration) -> str:
     """``arn:<partition>:states:::emr-serverless:<api>[.sync]``."""
-    return f"arn:{Stack.of(scope).partition}:states:::emr-serverless:{api}{integration.value}"
+    return f"arn:{stack_facts(scope).partition}:states:::emr-serverless:{api}{integration.value}"
 
 
 def _rule_arn(scope: Construct, rule: str) -> str:
-    return Stack.of(scope).format_arn(service="events", resource="rule", resource_name=rule)
+    return stack_of(scope).format_arn(service="events", resource="rule", resource_name=rule)
 
 
 class EmrServerlessStartJobRun(sfn.CustomState):

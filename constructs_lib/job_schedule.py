@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import jsii
-from aws_cdk import Duration, RemovalPolicy, Stack, TimeZone
+from aws_cdk import Duration, RemovalPolicy, TimeZone
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_scheduler as scheduler
@@ -27,6 +27,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
+from constructs_lib._stack_facts import stack_facts, stack_of
 from constructs_lib.dead_letter_queue import dead_letter_queue
 from constructs_lib.job_definition import JobDefinition
 from constructs_lib.job_runs import pascal_case_parameters
@@ -145,7 +146,7 @@ class JobSchedule(Construct):
             encryption_key=self.encryption_key,
             removal_policy=removal_policy,
         )
-        stack = Stack.of(self)
+        stack = stack_of(self)
         #: The role Scheduler assumes to start the job.
         self.role = ManagedPolicyRole(
             self,
@@ -221,7 +222,7 @@ class _Target:
 
     def bind(self, schedule: scheduler.ISchedule) -> scheduler.ScheduleTargetConfig:
         """Grant the role what the target needs; return the target."""
-        stack = Stack.of(self._job)
+        stack = stack_facts(self._job)
         input_document: dict[str, Any]
         if self._workflow is not None:
             arn = self._workflow.state_machine_arn

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from aws_cdk import ArnFormat, CfnElement, CfnResource, Duration, Names, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, CfnElement, CfnResource, Duration, Names, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -16,6 +16,7 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
+from constructs_lib._stack_facts import stack_of
 from constructs_lib.compliance import acknowledge
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.job_definition import JobDefinition
@@ -139,7 +140,7 @@ class JobWorkflow(Construct):
         backstop = _backstop_minutes(minutes, retries, interval)
         #: The job this workflow runs.
         self.job = job
-        stack = Stack.of(self)
+        stack = stack_of(self)
         #: The key of the log group.
         self.encryption_key: kms.IKey = encryption_key or kms.Key(
             self,
@@ -289,7 +290,7 @@ def _depend_on_policies_only(machine: sfn.StateMachine, role: ManagedPolicyRole)
     """
     resource = machine.node.default_child
     assert isinstance(resource, CfnResource)
-    stack = Stack.of(machine)
+    stack = stack_of(machine)
     policies = [policy.node.default_child for policy in role.policies]
     resource.add_override(
         "DependsOn",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
+from constructs_lib._stack_facts import stack_facts
 from constructs_lib.monitoring_rules import log_group_context_arn
 
 
@@ -19,7 +19,7 @@ def cloudwatch_logs_key_statement(
     The service principal is ``logs.<region>.<URL suffix>``, and the key may be used only
     in the encryption context of a log group named ``log_group_name`` (``*``: any).
     """
-    stack = Stack.of(scope)
+    stack = stack_facts(scope)
     return iam.PolicyStatement(
         sid=sid,
         principals=[iam.ServicePrincipal(f"logs.{stack.region}.{stack.url_suffix}")],

@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from aws_cdk import Stack
 from aws_cdk import aws_emrserverless as emr
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -18,6 +17,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments, checked_fields
+from constructs_lib._stack_facts import read_once, stack_facts
 from constructs_lib._token_checks import check_literal
 from constructs_lib.application_rules import (
     LOG_STREAM_PREFIX,
@@ -56,7 +56,7 @@ class S3Logs:
     def log_uri(self) -> str:
         """``s3://<bucket>/<prefix>/``."""
         prefix = self.prefix if not self.prefix or self.prefix.endswith("/") else f"{self.prefix}/"
-        return f"s3://{self.bucket.bucket_name}/{prefix}"
+        return f"s3://{read_once(self.bucket, 'bucket_name')}/{prefix}"
 
 
 @checked_fields
@@ -269,16 +269,18 @@ def _key_arn(key: kms.IKey | None, *, argument: str) -> str | None:
             "EncryptionKeyArn)",
             fix="pass the kms.Key the alias points to",
         )
-    if not is_unresolved(key.key_arn):
-        check_kms_key_arn(key.key_arn, argument=argument)
-    return key.key_arn
+    arn: str = read_once(key, "key_arn")
+    if not is_unresolved(arn):
+        check_kms_key_arn(arn, argument=argument)
+    return arn
 
 
 def _check_same_place(scope: Construct, bucket: s3.IBucket, *, argument: str) -> None:
-    here = Stack.of(scope)
+    here = stack_facts(scope)
+    env = read_once(bucket, "env")
     for what, theirs, ours in (
-        ("account", bucket.env.account, here.account),
-        ("Region", bucket.env.region, here.region),
+        ("account", env.account, here.account),
+        ("Region", env.region, here.region),
     ):
         if is_unresolved(theirs) or is_unresolved(ours) or theirs == ours:
             continue

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import jsii
-from aws_cdk import Aws, CfnResource, Fn, RemovalPolicy, Stack, Token
+from aws_cdk import CfnResource, Fn, RemovalPolicy, Stack, Token
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -16,7 +16,8 @@ from constructs import Construct, IConstruct
 
 from constructs_lib._arguments import checked_arguments
 from constructs_lib._enums import LenientEnum
-from constructs_lib._subnet_facts import subnet_facts
+from constructs_lib._stack_facts import path_of, pseudo, stack_facts, stack_of
+from constructs_lib._subnet_facts import remember_subnet, subnet_facts
 from constructs_lib.compliance import acknowledge_findings
 from constructs_lib.log_encryption import cloudwatch_logs_key_statement
 from constructs_lib.managed_policy_role import ManagedPolicyRole
@@ -308,6 +309,7 @@ class EmrServerlessNetwork(Construct):
             self.vpc = self._create_vpc(self.layout, nat, availability_zones)
             self.subnet_selection = ec2.SubnetSelection(subnet_group_name=self.layout.active)
             self.subnets = self.vpc.select_subnets(subnet_group_name=self.layout.active)
+            self._remember_subnets(self.layout)
             self._add_flow_logs(
                 flow_logs_retention or DEFAULT_FLOW_LOGS_RETENTION,
                 flow_logs_encryption_key,
@@ -394,7 +396,7 @@ class EmrServerlessNetwork(Construct):
         """VPC CIDR /16-/28; no more zones than EMR Serverless supports in a known Region."""
         if vpc_cidr is not None:
             check_vpc_cidr(vpc_cidr)
-        region = Stack.of(self).region
+        region = stack_facts(self).region
         if Token.is_unresolved(region):
             return
         check_az_count(region, azs)
@@ -463,7 +465,7 @@ class EmrServerlessNetwork(Construct):
                 dict.fromkeys(IGW_ROUTE_RULES, _IGW_ROUTE_REASON),
             )
         self._add_secondary_cidrs(vpc, layout)
-        _drop_redundant_depends_on(Stack.of(self))
+        _drop_redundant_depends_on(stack_of(self))
         return vpc
 
     def _vpc(
@@ -509,6 +511,23 @@ class EmrServerlessNetwork(Construct):
                 )
             },
         )
+
+    def _remember_subnets(self, layout: NetworkLayout) -> None:
+        """Record the active subnets' paths, CIDRs and S3 route (the gateway endpoint of
+        :meth:`_vpc` serves every worker group), so that the checks need not read them."""
+        group = layout.group(layout.active)
+        if group is None:
+            return
+        vpc_path = f"{path_of(self)}/Vpc"
+        stack = stack_of(self)
+        for index, (subnet, cidr) in enumerate(zip(self.subnets.subnets, group.cidrs, strict=True)):
+            remember_subnet(
+                subnet,
+                path=f"{vpc_path}/{layout.active}Subnet{index + 1}",
+                cidr=cidr,
+                stack=stack,
+                s3_gateway_endpoint=True,
+            )
 
     def _add_secondary_cidrs(self, vpc: ec2.Vpc, layout: NetworkLayout) -> None:
         """Associate the secondary CIDR blocks; their subnets are created after them."""
@@ -568,10 +587,10 @@ class EmrServerlessNetwork(Construct):
             assumed_by=iam.ServicePrincipal(
                 "vpc-flow-logs.amazonaws.com",
                 conditions={
-                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                    "StringEquals": {"aws:SourceAccount": pseudo("ACCOUNT_ID")},
                     "ArnLike": {
                         "aws:SourceArn": (
-                            f"arn:{Aws.PARTITION}:ec2:{Aws.REGION}:{Aws.ACCOUNT_ID}:vpc-flow-log/*"
+                            f"arn:{pseudo('PARTITION')}:ec2:{pseudo('REGION')}:{pseudo('ACCOUNT_ID')}:vpc-flow-log/*"
                         )
                     },
                 },

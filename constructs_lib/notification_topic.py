@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import jsii
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import RemovalPolicy
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -16,6 +16,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
 from constructs_lib._arguments import checked_arguments
+from constructs_lib._stack_facts import stack_facts
 from constructs_lib.dead_letter_queue import dead_letter_queue
 from constructs_lib.monitoring_rules import (
     CLOUDWATCH_PRINCIPAL,
@@ -70,7 +71,7 @@ class NotificationTopic(sns.Topic):
             master_key = kms.Key(
                 scope,
                 f"{construct_id}Key",
-                description=f"SSE-KMS key of topic {Stack.of(scope).stack_name}/{construct_id}",
+                description=f"SSE-KMS key of topic {stack_facts(scope).stack_name}/{construct_id}",
                 enable_key_rotation=True,
                 removal_policy=removal_policy,
             )
@@ -166,7 +167,7 @@ def allow_alarm_notifications(
     """
     if not alarms:
         return
-    stack = Stack.of(reporter)
+    stack = stack_facts(reporter)
     account = {"StringEquals": {"aws:SourceAccount": stack.account}}
     every_alarm = alarms_arn(partition=stack.partition, region=stack.region, account=stack.account)
     _allow_publisher(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import jsii
-from aws_cdk import Arn, ArnFormat, RemovalPolicy, Resource, Stack
+from aws_cdk import Arn, ArnFormat, RemovalPolicy, Resource
 from aws_cdk import aws_aps as aps
 from aws_cdk import aws_iam as iam
 from aws_cdk.interfaces.aws_aps import IWorkspaceRef, WorkspaceReference
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
+from constructs_lib._stack_facts import stack_facts, stack_of
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.grants import add_to_principal
 from constructs_lib.monitoring_configuration import PrometheusRemoteWrite
@@ -120,7 +121,7 @@ class PrometheusWorkspaceBase(Resource):
     def _check_same_account(self, grantee: iam.IGrantable) -> None:
         if not isinstance(grantee, Construct):
             return
-        theirs, ours = Stack.of(grantee).account, self.env.account
+        theirs, ours = stack_facts(grantee).account, self.env.account
         if is_unresolved(theirs) or is_unresolved(ours) or theirs == ours:
             return
         raise EmrServerlessValidationError(
@@ -176,7 +177,7 @@ class PrometheusWorkspace(PrometheusWorkspaceBase):
         """An existing workspace in this stack's account and Region, by id."""
         if not is_unresolved(workspace_id):
             check_workspace_id(workspace_id)
-        arn = Stack.of(scope).format_arn(
+        arn = stack_of(scope).format_arn(
             service="aps",
             resource="workspace",
             resource_name=workspace_id,
@@ -191,7 +192,7 @@ class PrometheusWorkspace(PrometheusWorkspaceBase):
     ) -> PrometheusWorkspaceBase:
         """An existing workspace by ARN; one in another account than this stack is refused."""
         if not is_unresolved(workspace_arn):
-            account = Stack.of(scope).account
+            account = stack_facts(scope).account
             try:
                 check_workspace_arn(
                     workspace_arn, account=None if is_unresolved(account) else account

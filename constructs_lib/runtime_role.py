@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Aws, Duration, Stack
+from aws_cdk import Duration
 from aws_cdk import aws_aps as aps
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -15,6 +15,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
+from constructs_lib._stack_facts import pseudo, read_once, stack_facts
 from constructs_lib.compliance import acknowledge_wildcard_resource
 from constructs_lib.grants import Grantee, add_to_principal, grant_job_submission
 from constructs_lib.iam_actions import EMR_SERVERLESS_PRINCIPAL, PASS_ROLE_ACTIONS
@@ -138,7 +139,7 @@ class JobRuntimeRole(ManagedPolicyRole):
             assumed_by=principal,
             role_name=role_name,
             description=description
-            or f"EMR Serverless job runtime role {Stack.of(scope).stack_name}/{construct_id}",
+            or f"EMR Serverless job runtime role {stack_facts(scope).stack_name}/{construct_id}",
             max_session_duration=max_session_duration,
             permissions_boundary=permissions_boundary,
             path=path,
@@ -306,13 +307,15 @@ class JobRuntimeRole(ManagedPolicyRole):
         :param encryption_key: the group's KMS key, when it has one. Default: none.
         """
         group_arn = log_group_arn(
-            partition=Aws.PARTITION,
+            partition=pseudo("PARTITION"),
             region=log_group.env.region,
             account=log_group.env.account,
             log_group_name=log_group.log_group_name,
         )
         account_arn = logs_account_arn(
-            partition=Aws.PARTITION, region=log_group.env.region, account=log_group.env.account
+            partition=pseudo("PARTITION"),
+            region=log_group.env.region,
+            account=log_group.env.account,
         )
         self._acknowledge_wildcard(
             account_arn,
@@ -342,10 +345,11 @@ class JobRuntimeRole(ManagedPolicyRole):
         :param prefix: the log URI's key prefix, ending with ``/``.
         :param whole_bucket: grant every key; must be passed explicitly. Default: ``False``.
         """
-        stack = Stack.of(self)
+        stack = stack_facts(self)
+        bucket_env = read_once(bucket, "env")
         check_log_bucket_location(
-            bucket_account=_literal(bucket.env.account),
-            bucket_region=_literal(bucket.env.region),
+            bucket_account=_literal(bucket_env.account),
+            bucket_region=_literal(bucket_env.region),
             account=_literal(stack.account),
             region=_literal(stack.region),
         )
@@ -371,7 +375,7 @@ class JobRuntimeRole(ManagedPolicyRole):
         """
         arn = workspace.attr_arn if isinstance(workspace, aps.CfnWorkspace) else workspace
         if not is_unresolved(arn):
-            check_workspace_arn(arn, account=_literal(Stack.of(self).account))
+            check_workspace_arn(arn, account=_literal(stack_facts(self).account))
         return self._allow(PROMETHEUS_ACTIONS, [arn])
 
     # --- Secrets and other services ----------------------------------------------------------
@@ -412,7 +416,7 @@ class JobRuntimeRole(ManagedPolicyRole):
         """
         account = self._account(instance_account, argument="instance_account")
         arn = access_grants_instance_arn(
-            partition=Aws.PARTITION, region=Stack.of(self).region, account=account
+            partition=pseudo("PARTITION"), region=stack_facts(self).region, account=account
         )
         return self._allow(S3_ACCESS_GRANTS_ACTIONS, [arn])
 
@@ -429,14 +433,17 @@ class JobRuntimeRole(ManagedPolicyRole):
     def _grant_s3(
         self, access: S3Access, bucket: s3.IBucket, prefix: str, *, whole_bucket: bool
     ) -> iam.Grant:
-        check_bucket_reference(name=_literal(bucket.bucket_name), arn=_literal(bucket.bucket_arn))
+        bucket_arn = read_once(bucket, "bucket_arn")
+        check_bucket_reference(
+            name=_literal(read_once(bucket, "bucket_name")), arn=_literal(bucket_arn)
+        )
         if is_unresolved(prefix) and not whole_bucket:
             warn_unchecked(self, argument="prefix", rule=_PREFIX_RULE)
             key_prefix = prefix
         else:
             key_prefix = check_s3_prefix(prefix, whole_bucket=whole_bucket)
         actions = S3_ACCESS_ACTIONS[access]
-        objects_arn = s3_objects_arn(bucket.bucket_arn, key_prefix)
+        objects_arn = s3_objects_arn(bucket_arn, key_prefix)
         self._acknowledge_wildcard(
             objects_arn,
             "Jobs create and read object keys at run time, so object actions are scoped to "
@@ -448,11 +455,10 @@ class JobRuntimeRole(ManagedPolicyRole):
         grant = self._allow(actions.objects, [objects_arn])
         if actions.bucket:
             list_condition = s3_list_condition(key_prefix)
-            grant = grant.combine(self._allow(actions.bucket, [bucket.bucket_arn], list_condition))
-        if bucket.encryption_key is not None:
-            key_grant = self._grant_bucket_key(
-                bucket, bucket.encryption_key, actions.key, key_prefix
-            )
+            grant = grant.combine(self._allow(actions.bucket, [bucket_arn], list_condition))
+        bucket_key: kms.IKey | None = read_once(bucket, "encryption_key")
+        if bucket_key is not None:
+            key_grant = self._grant_bucket_key(bucket, bucket_key, actions.key, key_prefix)
             grant = grant.combine(key_grant) if key_grant else grant
         return grant
 
@@ -465,19 +471,21 @@ class JobRuntimeRole(ManagedPolicyRole):
         each prefix granted (a statement per prefix would soon fill the managed policy's
         6,144 characters). ``None`` when an earlier statement was widened.
         """
-        slot = (key.key_arn, actions, bucket.env.region)
+        key_arn: str = read_once(key, "key_arn")
+        region: str = read_once(bucket, "env").region
+        slot = (key_arn, actions, region)
         contexts = self._key_contexts.setdefault(slot, [])
-        for context in s3_key_contexts(bucket.bucket_arn, key_prefix):
+        for context in s3_key_contexts(read_once(bucket, "bucket_arn"), key_prefix):
             if context not in contexts:
                 contexts.append(context)
         condition = s3_key_condition(
-            contexts=contexts, region=bucket.env.region, url_suffix=Aws.URL_SUFFIX
+            contexts=contexts, region=region, url_suffix=pseudo("URL_SUFFIX")
         )
         statement = self._key_statements.get(slot)
         if statement is not None:
             statement.add_condition("StringLike", condition["StringLike"])
             return None
-        grant = self._allow(actions, [key.key_arn], condition)
+        grant = self._allow(actions, [key_arn], condition)
         if grant.principal_statement is not None:
             self._key_statements[slot] = grant.principal_statement
         return grant
@@ -492,8 +500,8 @@ class JobRuntimeRole(ManagedPolicyRole):
         write: bool,
     ) -> iam.Grant:
         where = {
-            "partition": Aws.PARTITION,
-            "region": Stack.of(self).region,
+            "partition": pseudo("PARTITION"),
+            "region": stack_facts(self).region,
             "account": self._account(account, argument="catalog_account"),
         }
         database = self._glue_name(database, argument="database", kind="database")
@@ -545,7 +553,7 @@ class JobRuntimeRole(ManagedPolicyRole):
 
     def _account(self, account: str | None, *, argument: str) -> str:
         if account is None:
-            return Stack.of(self).account
+            return stack_facts(self).account
         if is_unresolved(account):
             warn_unchecked(self, argument=argument, rule="an AWS account id is 12 digits")
             return account
@@ -582,7 +590,7 @@ def grant_runtime_secret_read(
     grant = add_to_principal(grantee, actions=SECRET_READ_ACTIONS, resource_arns=[arn])
     key = encryption_key or secret.encryption_key
     if key is not None:
-        condition = secret_key_condition(region=secret.env.region, url_suffix=Aws.URL_SUFFIX)
+        condition = secret_key_condition(region=secret.env.region, url_suffix=pseudo("URL_SUFFIX"))
         grant = grant.combine(
             add_to_principal(
                 grantee,
@@ -618,6 +626,6 @@ def _source_conditions(
         )
     ]
     return {
-        "StringEquals": {"aws:SourceAccount": Stack.of(scope).account},
+        "StringEquals": {"aws:SourceAccount": stack_facts(scope).account},
         "ArnLike": {"aws:SourceArn": arns},
     }

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Annotations, FeatureFlags, RemovalPolicy, Stack
+from aws_cdk import Annotations, FeatureFlags, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
+from constructs_lib._stack_facts import stack_facts, stack_of
 from constructs_lib.server_access_logs_bucket import (
     ServerAccessLogsBucket,
     acknowledge_no_replication,
@@ -60,11 +61,11 @@ class SecureBucket(s3.Bucket):
             encryption_key = kms.Key(
                 scope,
                 f"{construct_id}Key",
-                description=f"SSE-KMS key of bucket {Stack.of(scope).stack_name}/{construct_id}",
+                description=f"SSE-KMS key of bucket {stack_facts(scope).stack_name}/{construct_id}",
                 enable_key_rotation=True,
                 removal_policy=removal_policy,
             )
-        logs_bucket = server_access_logs_bucket or ServerAccessLogsBucket.of(Stack.of(scope))
+        logs_bucket = server_access_logs_bucket or ServerAccessLogsBucket.of(stack_of(scope))
         logs_prefix = server_access_logs_prefix or f"{construct_id}/"
         # Without the feature flag, aws-cdk-lib grants log delivery to a bucket it owns with
         # an ACL, which the logs bucket's BucketOwnerEnforced ownership forbids; grant it
@@ -125,8 +126,8 @@ def _allow_log_delivery(logs_bucket: s3.Bucket, *, source: s3.Bucket, prefix: st
     and only ``source``'s when both are in one stack (``aws:SourceArn``; naming a bucket of
     another stack would make the stacks reference each other). aws-cdk-lib leaves out both
     conditions across stacks; the account, a value of the logs bucket's own stack, is kept."""
-    logs_stack = Stack.of(logs_bucket)
-    same_stack = logs_stack.node.path == Stack.of(source).node.path
+    logs_stack = stack_facts(logs_bucket)
+    same_stack = logs_stack.path == stack_facts(source).path
     conditions: dict[str, dict[str, str]] = {
         "StringEquals": {"aws:SourceAccount": logs_stack.account},
     }

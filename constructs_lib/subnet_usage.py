@@ -216,6 +216,8 @@ class _Validation:
 def _s3_route(subnet: ec2.ISubnet, endpoints: dict[str, _S3Endpoints]) -> S3Route:
     """How ``subnet`` reaches S3; ``endpoints`` caches each stack's S3 endpoints."""
     facts = subnet_facts(subnet)
+    if facts.s3_gateway_endpoint:
+        return S3Route.GATEWAY_ENDPOINT
     stack = facts.stack
     key = str(id(stack))
     if key not in endpoints:
