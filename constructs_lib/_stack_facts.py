@@ -11,10 +11,11 @@ the process, as jsii itself keeps every object.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
-from aws_cdk import Aws, Stack
+from aws_cdk import Aws, Stack, Stage
 from constructs import IConstruct
 
 
@@ -49,6 +50,11 @@ class StackFacts:
     def stack_name(self) -> str:
         """``stack.stack_name``."""
         return self.stack.stack_name
+
+    @cached_property
+    def stage(self) -> Stage | None:
+        """``Stage.of(stack)``: the stage of every construct in the stack."""
+        return Stage.of(self.stack)
 
     @cached_property
     def path(self) -> str:
@@ -123,3 +129,56 @@ def pseudo(name: str) -> str:
     pseudo-parameter tokens are constants, read once per process."""
     value: str = getattr(Aws, name)
     return value
+
+
+def child_path(scope: IConstruct, construct_id: str) -> str:
+    """The construct path of ``scope``'s child ``construct_id`` (``child.node.path``)."""
+    parent = path_of(scope)
+    return f"{parent}/{construct_id}" if parent else construct_id
+
+
+_CONTEXT: dict[tuple[str, str], Any] = {}
+
+
+def context_of(scope: IConstruct, key: str) -> Any:
+    """``scope.node.try_get_context(key)``, read once per construct and key.
+
+    Only for a ``scope`` that already has a child (e.g. the scope of a construct being
+    built): ``constructs`` refuses ``set_context`` on a node with children, so neither its
+    context nor its ancestors' can change any more.
+    """
+    reference = _ref(scope)
+    if reference is None:
+        return scope.node.try_get_context(key)
+    try:
+        return _CONTEXT[(reference, key)]
+    except KeyError:
+        value = _CONTEXT[(reference, key)] = scope.node.try_get_context(key)
+        return value
+
+
+_T = TypeVar("_T")
+_SINGLETONS: dict[tuple[str, str], Any] = {}
+
+
+def child_singleton(
+    scope: IConstruct, construct_id: str, kind: type[_T], create: Callable[[], _T]
+) -> _T:
+    """``scope``'s child ``construct_id`` of type ``kind``, made by ``create`` if it has
+    none; looked up in the construct tree once per scope and id."""
+    reference = _ref(scope)
+    found: _T | None = _SINGLETONS.get((reference, construct_id)) if reference else None
+    if found is None:
+        existing = scope.node.try_find_child(construct_id)
+        found = existing if isinstance(existing, kind) else create()
+        if reference is not None:
+            _SINGLETONS[(reference, construct_id)] = found
+    return found
+
+
+def remember_path(construct: IConstruct, scope: IConstruct, construct_id: str) -> None:
+    """Record that ``construct`` is ``scope``'s new child ``construct_id``: its path is
+    then known from ``scope``'s without a read."""
+    key = _ref(construct)
+    if key is not None:
+        _PATHS[key] = child_path(scope, construct_id)

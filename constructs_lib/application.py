@@ -32,7 +32,7 @@ from constructs import Construct, IValidation
 
 from constructs_lib._advice import advise, collecting
 from constructs_lib._arguments import checked_arguments
-from constructs_lib._stack_facts import stack_facts, stack_of
+from constructs_lib._stack_facts import path_of, stack_facts, stack_of
 from constructs_lib._token_checks import check_literal
 from constructs_lib.application_image import ApplicationImage
 from constructs_lib.application_lifecycle import (
@@ -1134,7 +1134,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         )
         for group in groups:
             check_ingress_sources(
-                _ingress_sources(group), argument=_group_argument(network), group=group.node.path
+                _ingress_sources(group), argument=_group_argument(network), group=path_of(group)
             )
         self._check_subnet_capacity(subnets, argument=argument)
         return groups, subnets

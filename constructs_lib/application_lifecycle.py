@@ -10,6 +10,7 @@ provider framework with its waiter, one role, one KMS key and one log group. See
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ from constructs import Construct, IConstruct
 
 from constructs_lib import application_updates
 from constructs_lib._arguments import checked_arguments
-from constructs_lib._stack_facts import stack_facts, stack_of
+from constructs_lib._stack_facts import child_singleton, stack_facts, stack_of
 from constructs_lib.api_only_settings import (
     RenderedSetting,
     check_encryption_context,
@@ -280,7 +281,7 @@ class ApplicationLifecycle(Construct):
                 # nothing the application does not (a key's policy may name the application).
                 "ApiOnlySettings": Lazy.any(_InertSettings(stack, settings_json)),
             },
-            service_timeout=Duration.minutes(CUSTOM_RESOURCE_TIMEOUT_MINUTES),
+            service_timeout=_custom_resource_timeout(),
         )
         resource.node.add_dependency(self.before_update)
         #: Applies the API-only settings and restores the application's state afterwards;
@@ -297,7 +298,7 @@ class ApplicationLifecycle(Construct):
                 "ApplicationId": resource.attr_application_id,
                 "Marker": self.before_update.ref,
             },
-            service_timeout=Duration.minutes(CUSTOM_RESOURCE_TIMEOUT_MINUTES),
+            service_timeout=_custom_resource_timeout(),
         )
         if disk_encryption is not None:
             self._allow_emr_serverless(disk_encryption.key, resource, monitoring_keys)
@@ -350,10 +351,7 @@ class LifecycleProvider(Construct):
     @checked_arguments
     def of(cls, stack: Stack) -> LifecycleProvider:
         """The stack's provider, created on first use."""
-        existing = stack.node.try_find_child(PROVIDER_ID)
-        if isinstance(existing, LifecycleProvider):
-            return existing
-        return cls(stack, PROVIDER_ID)
+        return child_singleton(stack, PROVIDER_ID, cls, lambda: cls(stack, PROVIDER_ID))
 
     @checked_arguments
     def __init__(self, scope: Construct, construct_id: str) -> None:
@@ -459,6 +457,12 @@ class LifecycleProvider(Construct):
         #: The custom resources' service token.
         self.service_token = self.provider.service_token
         self._framework_roles = (on_event_role, complete_role)
+        #: The provider framework's functions and waiter state machine, read once.
+        self._framework = [
+            c for c in self.provider.node.children if isinstance(c, lambda_.Function)
+        ]
+        self._waiter = self.provider.node.find_child("waiter-state-machine")
+        self._waiter_role = self._waiter.node.find_child("Role")
         self._waiter_policy_managed()
         self._acknowledge()
         self._drop_redundant_depends_on()
@@ -508,7 +512,7 @@ class LifecycleProvider(Construct):
         with an inline ``DefaultPolicy`` (complete by now: invoke the framework functions,
         deliver logs), which the NIST 800-53, HIPAA and PCI packs refuse.
         """
-        role = self.provider.node.find_child("waiter-state-machine").node.find_child("Role")
+        role = self._waiter_role
         inline = role.node.find_child("DefaultPolicy")
         if not isinstance(role, iam.Role) or not isinstance(inline, iam.Policy):
             raise TypeError("aws-cdk-lib's provider framework changed: no waiter role policy")
@@ -527,37 +531,32 @@ class LifecycleProvider(Construct):
         aws-cdk-lib makes each function (and the waiter) depend on its whole role, the role
         included, which cfn-lint reports as a redundant DependsOn (W3005).
         """
-        framework = [c for c in self.provider.node.children if isinstance(c, lambda_.Function)]
-        waiter = self.provider.node.find_child("waiter-state-machine")
-        pairs: list[tuple[IConstruct, IConstruct]] = [
+        pairs: list[tuple[IConstruct | None, IConstruct | None]] = [
             (f.node.default_child, f.role)
-            for f in (self.on_event, self.is_complete, *framework)
-            if f.node.default_child is not None and f.role is not None
+            for f in (self.on_event, self.is_complete, *self._framework)
         ]
-        pairs.append((waiter.node.find_child("Resource"), waiter.node.find_child("Role")))
+        pairs.append((self._waiter.node.find_child("Resource"), self._waiter_role))
         for resource, role in pairs:
-            if isinstance(resource, CfnResource):
+            if isinstance(resource, CfnResource) and role is not None:
                 resource.add_override("DependsOn", Lazy.list(_PolicyIds(role)))
 
     def _acknowledge(self) -> None:
         """Acknowledge, per resource, the findings that are right for the provider."""
         for function in (self.on_event, self.is_complete):
             acknowledge_findings(function, _HANDLER_FINDINGS)
-        framework = [
-            child for child in self.provider.node.children if isinstance(child, lambda_.Function)
-        ]
-        for function in framework:
+        for function in self._framework:
             acknowledge_findings(function, _FRAMEWORK_FINDINGS)
+        handler_arns = [f"{f.function_arn}:*" for f in (self.on_event, self.is_complete)]
         for role in self._framework_roles:
-            for function in (self.on_event, self.is_complete):
-                acknowledge_wildcard_resource(role, f"{function.function_arn}:*", _INVOKE)
-        waiter = self.provider.node.find_child("waiter-state-machine")
-        waiter_role = waiter.node.find_child("Role")
-        acknowledge_findings(waiter, _WAITER_FINDINGS)
-        acknowledge_findings(waiter_role, _WAITER_ROLE_FINDINGS)
-        for function in framework:
+            for arn in handler_arns:
+                acknowledge_wildcard_resource(role, arn, _INVOKE)
+        acknowledge_findings(self._waiter, _WAITER_FINDINGS)
+        acknowledge_findings(self._waiter_role, _WAITER_ROLE_FINDINGS)
+        for function in self._framework:
             if function.node.id != "framework-onEvent":
-                acknowledge_wildcard_resource(waiter_role, f"{function.function_arn}:*", _INVOKE)
+                acknowledge_wildcard_resource(
+                    self._waiter_role, f"{function.function_arn}:*", _INVOKE
+                )
 
 
 _INVOKE = (
@@ -680,3 +679,9 @@ class _RenderedProperties:
 
 def _cfn(resource: CustomResource) -> Any:
     return resource.node.default_child
+
+
+@functools.cache
+def _custom_resource_timeout() -> Duration:
+    """The custom resources' timeout (one object: each ``Duration`` is a call into jsii)."""
+    return Duration.minutes(CUSTOM_RESOURCE_TIMEOUT_MINUTES)

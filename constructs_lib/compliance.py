@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -145,54 +144,63 @@ def acknowledge_wildcard_resource(resource: IConstruct, arn: str, reason: str) -
     :param arn: the resource ARN exactly as passed to the statement (tokens allowed).
     :param reason: why the wildcard is as narrow as the service allows.
     """
-    _DeferredWildcardAcknowledgements.of(resource).add(arn, reason)
+    _DeferredWildcardAcknowledgements.of(resource).add(resource, arn, reason)
 
 
 class _DeferredWildcardAcknowledgements(Construct):
-    """The IAM5 wildcard acknowledgements of one resource, made when the app is synthesized.
+    """The IAM5 wildcard acknowledgements of one stack's resources, made when the app is
+    synthesized, each on its own resource.
 
-    A child of the resource (id ``WildcardAcknowledgements``), so it lives and dies with it.
+    One per stack, a child of it (id ``EmrServerlessWildcardAcknowledgements``): its ARNs
+    are resolved together, in one call into aws-cdk-lib.
     """
 
-    CHILD_ID = "WildcardAcknowledgements"
+    CHILD_ID = "EmrServerlessWildcardAcknowledgements"
 
-    #: By resource, so that a grant costs no look-up in the construct tree.
-    _of: ClassVar[weakref.WeakKeyDictionary[IConstruct, _DeferredWildcardAcknowledgements]] = (
-        weakref.WeakKeyDictionary()
-    )
+    #: By stack (its jsii reference), so that a grant costs no look-up in the construct tree.
+    _of: ClassVar[dict[str, _DeferredWildcardAcknowledgements]] = {}
 
     @classmethod
     def of(cls, resource: IConstruct) -> _DeferredWildcardAcknowledgements:
-        existing = cls._of.get(resource)
+        stack = stack_of(resource)
+        key = stack.__jsii_ref__.ref  # type: ignore[attr-defined]
+        existing = cls._of.get(key)
         if existing is None:
-            existing = cls._of[resource] = cls(resource)
+            existing = cls._of[key] = cls(stack)
         return existing
 
-    def __init__(self, resource: IConstruct) -> None:
-        super().__init__(resource, self.CHILD_ID)  # type: ignore[arg-type]
-        self._resource = resource
-        self._pending: dict[str, str] = {}
-        self._done: set[str] = set()
+    def __init__(self, stack: Stack) -> None:
+        super().__init__(stack, self.CHILD_ID)
+        self._stack = stack
+        #: Per resource (its jsii reference): the resource and its ``{arn: reason}``.
+        self._pending: dict[str, tuple[IConstruct, dict[str, str]]] = {}
+        self._done: dict[str, set[str]] = {}
         self.node.add_validation(_Run(self))
 
-    def add(self, arn: str, reason: str) -> None:
-        self._pending.setdefault(arn, reason)
+    def add(self, resource: IConstruct, arn: str, reason: str) -> None:
+        key = resource.__jsii_ref__.ref  # type: ignore[attr-defined]
+        self._pending.setdefault(key, (resource, {}))[1].setdefault(arn, reason)
 
     def run(self) -> None:
         if not self._pending:
             return
-        findings: dict[str, str] = {}
-        pending = list(self._pending.items())
-        # One resolution for every pending ARN: each call into aws-cdk-lib costs a request.
-        flattened = nag_flatten_all(self._resource, [arn for arn, _ in pending])
-        for (_, reason), arn in zip(pending, flattened, strict=True):
-            finding = f"AwsSolutions-IAM5[Resource::{arn}]"
-            if finding not in self._done:
-                self._done.add(finding)
-                findings.setdefault(finding, reason)
+        pending = [
+            (key, resource, arn, reason)
+            for key, (resource, arns) in self._pending.items()
+            for arn, reason in arns.items()
+        ]
         self._pending.clear()
-        if findings:
-            acknowledge_findings(self._resource, findings)
+        # One resolution for every pending ARN: each call into aws-cdk-lib costs a request.
+        flattened = nag_flatten_all(self._stack, [arn for _, _, arn, _ in pending])
+        findings: dict[str, tuple[IConstruct, dict[str, str]]] = {}
+        for (key, resource, _, reason), arn in zip(pending, flattened, strict=True):
+            finding = f"AwsSolutions-IAM5[Resource::{arn}]"
+            done = self._done.setdefault(key, set())
+            if finding not in done:
+                done.add(finding)
+                findings.setdefault(key, (resource, {}))[1].setdefault(finding, reason)
+        for resource, resource_findings in findings.values():
+            acknowledge_findings(resource, resource_findings)
 
 
 @jsii.implements(IValidation)

@@ -38,7 +38,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct, DependencyGroup, IConstruct
 
-from constructs_lib._stack_facts import stack_facts
+from constructs_lib._stack_facts import path_of, stack_facts
 from constructs_lib.compliance import acknowledge_wildcard_resource
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.iam_actions import (
@@ -183,7 +183,7 @@ class _GrantsHolder(Construct):
         self.policies = ManagedPolicies(
             self,
             attach=attach,
-            description=f"EMR Serverless grants of {principal.node.path}",  # type: ignore[attr-defined]
+            description=f"EMR Serverless grants of {path_of(principal)}",  # type: ignore[arg-type]
         )
         self.grantee = Grantee(_PolicyPrincipal(principal, self.policies))
 

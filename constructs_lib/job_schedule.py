@@ -27,7 +27,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
-from constructs_lib._stack_facts import stack_facts, stack_of
+from constructs_lib._stack_facts import path_of, stack_facts, stack_of
 from constructs_lib.dead_letter_queue import dead_letter_queue
 from constructs_lib.job_definition import JobDefinition
 from constructs_lib.job_runs import pascal_case_parameters
@@ -135,7 +135,7 @@ class JobSchedule(Construct):
         self.encryption_key: kms.IKey = encryption_key or kms.Key(
             self,
             "Key",
-            description=f"Encrypts schedule {self.node.path}",
+            description=f"Encrypts schedule {path_of(self)}",
             enable_key_rotation=True,
             removal_policy=removal_policy,
         )
@@ -164,7 +164,7 @@ class JobSchedule(Construct):
                     }
                 },
             ),
-            description=f"Starts job {job.node.path} on schedule {self.node.path}",
+            description=f"Starts job {path_of(job)} on schedule {path_of(self)}",
         )
         target = _Target(
             job=job,

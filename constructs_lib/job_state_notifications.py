@@ -16,6 +16,7 @@ from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct, IConstruct
 
 from constructs_lib._arguments import checked_arguments
+from constructs_lib._stack_facts import path_of
 from constructs_lib.dead_letter_queue import dead_letter_queue
 from constructs_lib.interfaces import IEmrServerlessApplication
 from constructs_lib.monitoring_rules import (
@@ -82,7 +83,7 @@ class JobStateNotifications(Construct):
             key = kms.Key(
                 self,
                 "Key",
-                description=f"Encrypts job-state notifications of {self.node.path}",
+                description=f"Encrypts job-state notifications of {path_of(self)}",
                 enable_key_rotation=True,
                 removal_policy=removal_policy,
             )

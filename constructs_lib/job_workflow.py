@@ -16,7 +16,7 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
-from constructs_lib._stack_facts import stack_of
+from constructs_lib._stack_facts import path_of, stack_of
 from constructs_lib.compliance import acknowledge
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.job_definition import JobDefinition
@@ -145,7 +145,7 @@ class JobWorkflow(Construct):
         self.encryption_key: kms.IKey = encryption_key or kms.Key(
             self,
             "Key",
-            description=f"Encrypts the execution logs of {self.node.path}",
+            description=f"Encrypts the execution logs of {path_of(self)}",
             enable_key_rotation=True,
             removal_policy=removal_policy,
         )
@@ -188,7 +188,7 @@ class JobWorkflow(Construct):
                     },
                 },
             ),
-            description=f"Runs job {job.node.path} for {self.node.path}",
+            description=f"Runs job {path_of(job)} for {path_of(self)}",
         )
         #: The task that runs the job.
         self.task = EmrServerlessStartJobRun(

@@ -8,8 +8,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aws_cdk import aws_iam as iam
-from constructs import Construct
+from constructs import Construct, IConstruct
 
+from constructs_lib._stack_facts import child_path, context_of
 from constructs_lib.service_limits import (
     MANAGED_POLICIES_CONTEXT,
     MANAGED_POLICIES_PER_ROLE,
@@ -64,6 +65,7 @@ class ManagedPolicies:
     :param description: each policy's description.
     :param start_empty: create the first policy now, before any statement (it must get
         one before synthesis). Default: ``False``, created with the first statement.
+    :param context_scope: where the quota's context key is read. Default: ``scope``.
     """
 
     def __init__(
@@ -73,13 +75,14 @@ class ManagedPolicies:
         attach: dict[str, Any],
         description: str,
         start_empty: bool = False,
+        context_scope: IConstruct | None = None,
     ) -> None:
         self._scope = scope
         self._attach = attach
         self._description = description
         #: The account's quota of managed policies per role (context key, default 10).
         self._quota = managed_policies_per_role(
-            scope.node.try_get_context(MANAGED_POLICIES_CONTEXT)
+            context_of(context_scope or scope, MANAGED_POLICIES_CONTEXT)
         )
         self.policies: list[iam.ManagedPolicy] = []
         self._sizes: list[int] = []
@@ -161,8 +164,10 @@ class ManagedPolicyRole(iam.Role):
         self._managed = ManagedPolicies(
             self,
             attach={"roles": [self]},
-            description=f"Grants of role {self.node.path}",
+            description=f"Grants of role {child_path(scope, construct_id)}",
             start_empty=True,
+            # The role's context is its scope's: the role is new, the scope has a child.
+            context_scope=scope,
         )
         #: The first managed policy (always there).
         self.policy = self._managed.policies[0]

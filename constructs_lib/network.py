@@ -16,7 +16,14 @@ from constructs import Construct, IConstruct
 
 from constructs_lib._arguments import checked_arguments
 from constructs_lib._enums import LenientEnum
-from constructs_lib._stack_facts import path_of, pseudo, stack_facts, stack_of
+from constructs_lib._stack_facts import (
+    context_of,
+    path_of,
+    pseudo,
+    remember_path,
+    stack_facts,
+    stack_of,
+)
 from constructs_lib._subnet_facts import remember_subnet, subnet_facts
 from constructs_lib.compliance import acknowledge_findings
 from constructs_lib.log_encryption import cloudwatch_logs_key_statement
@@ -276,6 +283,9 @@ class EmrServerlessNetwork(Construct):
             names the update command and the ways to grow).
         """
         super().__init__(scope, construct_id)
+        remember_path(self, scope, construct_id)
+        #: Where context keys are read (this network's own context is empty: it is new).
+        self._parent = scope
         self.workloads = tuple(workloads)
         need = required_addresses(self.workloads)
         self.endpoint_security_group = None
@@ -302,7 +312,7 @@ class EmrServerlessNetwork(Construct):
                 other_addresses=len(endpoints),
                 extra_groups=tuple(public) if nat else (),
             )
-            self.record_key = record_key or self.node.path
+            self.record_key = record_key or path_of(self)
             self.layout = self._layout(request, subnet_record, self.record_key, headroom)
             self.plan = self.layout.as_plan(request)
             has_nat = nat > 0
@@ -414,7 +424,7 @@ class EmrServerlessNetwork(Construct):
         growth = check_headroom(DEFAULT_HEADROOM if headroom is None else headroom)
         record, path = self._record(subnet_record)
         previous = record.get(key) if record is not None else None
-        if _context_flag(self, UPDATE_SUBNET_RECORD_CONTEXT):
+        if _context_flag(self._parent, UPDATE_SUBNET_RECORD_CONTEXT):
             if path is None:
                 raise SubnetRecordError(
                     argument="subnet_record",
@@ -443,7 +453,7 @@ class EmrServerlessNetwork(Construct):
     ) -> tuple[SubnetRecord | None, str | None]:
         if isinstance(subnet_record, SubnetRecord):
             return subnet_record, None
-        path = subnet_record or self.node.try_get_context(SUBNET_RECORD_CONTEXT)
+        path = subnet_record or context_of(self._parent, SUBNET_RECORD_CONTEXT)
         if path is None:
             return None, None
         if not isinstance(path, str):
@@ -496,7 +506,7 @@ class EmrServerlessNetwork(Construct):
             availability_zones=(
                 list(availability_zones)
                 if availability_zones is not None
-                else [Fn.select(index, Fn.get_azs()) for index in range(layout.azs)]
+                else _first_azs(layout.azs)
             ),
             nat_gateways=nat_gateways,
             subnet_configuration=subnets,
@@ -562,7 +572,7 @@ class EmrServerlessNetwork(Construct):
             key = kms.Key(
                 self,
                 "FlowLogsKey",
-                description=f"Encrypts the VPC flow logs of {self.node.path}",
+                description=f"Encrypts the VPC flow logs of {path_of(self)}",
                 enable_key_rotation=True,
                 removal_policy=removal_policy,
             )
@@ -583,7 +593,7 @@ class EmrServerlessNetwork(Construct):
         role = ManagedPolicyRole(
             self,
             "FlowLogsRole",
-            description=f"Lets VPC Flow Logs write the flow logs of {self.node.path}",
+            description=f"Lets VPC Flow Logs write the flow logs of {path_of(self)}",
             assumed_by=iam.ServicePrincipal(
                 "vpc-flow-logs.amazonaws.com",
                 conditions={
@@ -631,7 +641,7 @@ class EmrServerlessNetwork(Construct):
                 private_dns_enabled=True,
             )
         SubnetUsage.of(self).add(
-            f"{self.node.path} interface endpoints",
+            f"{path_of(self)} interface endpoints",
             addresses=len(endpoints),
             subnets=self.vpc.select_subnets(subnet_group_name=layout.endpoint_group.name).subnets,
             argument="interface_endpoints",
@@ -642,9 +652,11 @@ class EmrServerlessNetwork(Construct):
 
     def _closed_group(self, construct_id: str, description: str) -> ec2.SecurityGroup:
         """A security group with no rules yet (aws-cdk-lib would otherwise allow all egress)."""
-        return ec2.SecurityGroup(
+        group = ec2.SecurityGroup(
             self, construct_id, vpc=self.vpc, description=description, allow_all_outbound=False
         )
+        remember_path(group, self, construct_id)
+        return group
 
     def _security_group(
         self, internet_https_egress: bool, s3_prefix_list_id: str | None
@@ -753,7 +765,7 @@ def register_application(
     :param workers: its peak workers, or ``None`` when it has no maximum capacity.
     """
     SubnetUsage.of(scope).add(
-        scope.node.path,
+        path_of(scope),
         addresses=workers or 0,
         subnets=subnets,
         argument=argument,
@@ -811,7 +823,7 @@ def _check_capacity_now(
 
 
 def _context_flag(scope: IConstruct, key: str) -> bool:
-    value = scope.node.try_get_context(key)
+    value = context_of(scope, key)
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
@@ -837,10 +849,25 @@ def _unrecorded(key: str, record: SubnetRecord | None) -> str:
     )
 
 
+def _first_azs(count: int) -> list[str]:
+    """The Region's first ``count`` AZs, as ``Fn::Select`` of ``Fn::GetAZs``."""
+    azs = Fn.get_azs()
+    return [Fn.select(index, azs) for index in range(count)]
+
+
+#: The stacks (by jsii reference) whose default-security-group provider is tidied.
+_TIDIED: set[str] = set()
+
+
 def _drop_redundant_depends_on(stack: Stack) -> None:
     # The provider of the custom resource that closes the default security group makes its
     # Lambda function depend on its role twice: by DependsOn and by Fn::GetAtt of the role's
     # ARN. cfn-lint reports the redundant DependsOn (W3005); the GetAtt keeps the order.
+    # One provider per stack: tidied once, when its first VPC is created.
+    reference = stack.__jsii_ref__.ref  # type: ignore[attr-defined]
+    if reference in _TIDIED:
+        return
+    _TIDIED.add(reference)
     provider = stack.node.try_find_child(_RESTRICT_DEFAULT_SG_PROVIDER)
     if provider is None:
         return

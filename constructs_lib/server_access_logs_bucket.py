@@ -7,6 +7,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
+from constructs_lib._stack_facts import child_singleton
 from constructs_lib.compliance import acknowledge_findings
 
 #: Days an access-log object is kept (PCI DSS 10.7 asks for one year of audit history).
@@ -33,10 +34,7 @@ class ServerAccessLogsBucket(s3.Bucket):
     @classmethod
     def of(cls, stack: Stack) -> ServerAccessLogsBucket:
         """The stack's shared access-logs bucket, created on first call."""
-        existing = stack.node.try_find_child(_ACCESS_LOGS_ID)
-        if isinstance(existing, ServerAccessLogsBucket):
-            return existing
-        return cls(stack, _ACCESS_LOGS_ID)
+        return child_singleton(stack, _ACCESS_LOGS_ID, cls, lambda: cls(stack, _ACCESS_LOGS_ID))
 
     @checked_arguments
     def __init__(self, scope: Construct, construct_id: str) -> None:

@@ -17,10 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import jsii
-from aws_cdk import Stack, Stage
+from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IConstruct, IValidation
 
+from constructs_lib._stack_facts import child_singleton, stack_facts
 from constructs_lib._subnet_facts import subnet_facts
 from constructs_lib.s3_access_rules import Outcome, S3Route, s3_access_rule
 from constructs_lib.subnet_planning._shared import Share, shared_capacity_error
@@ -66,13 +67,10 @@ class SubnetUsage(Construct):
     @classmethod
     def of(cls, scope: IConstruct) -> SubnetUsage:
         """The stage's ``SubnetUsage`` (created on first use)."""
-        stage = Stage.of(scope) or scope.node.root
-        found = stage.node.try_find_child(SUBNET_USAGE_ID)
-        if isinstance(found, SubnetUsage):
-            return found
+        stage = stack_facts(scope).stage or scope.node.root
         if not isinstance(stage, Construct):
             raise TypeError(f"{scope.node.path}: the root of the tree is not a Construct")
-        return cls(stage, SUBNET_USAGE_ID)
+        return child_singleton(stage, SUBNET_USAGE_ID, cls, lambda: cls(stage, SUBNET_USAGE_ID))
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
