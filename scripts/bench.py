@@ -106,7 +106,7 @@ def main() -> int:
     print(f"subnet planner, 1,000 workloads in a /8: {1000 * bench_plan(1000):.2f} ms (median)")
     print(format_figures(bench_platform()))
     implementations = ["ours", "dsf"] if ensure_dsf_venv() else ["ours"]
-    print(format_marginals(marginal_costs(implementations, 3)))
+    print(format_marginals(marginal_costs(implementations, 5)))
     print(format_marginals(marginal_costs(["ours"], 3, kind="team"), kind="team"))
     return 0
 

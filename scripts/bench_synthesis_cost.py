@@ -16,6 +16,10 @@ The unit is the same work for both implementations:
   VPC), an ``AnalyticsBucket`` for logs, and an execution role from
   ``SparkEmrServerlessRuntime.create_execution_role`` with the same S3 and Glue access.
 
+Each marginal cost is split: ``(build)`` is building the constructs (our Python and its
+requests into jsii), the rest is ``app.synth()`` (aws-cdk-lib rendering the templates, its
+built-in CloudFormation validation, the nag packs), which no request count changes.
+
 Requests into jsii's Node.js kernel are counted by wrapping the kernel process's
 ``send`` in the benchmark's child process (never in the library). ``--nag`` registers
 the five cdk-nag packs on the app (ours: ``add_compliance_checks``; DSF: the same packs).
@@ -159,6 +163,9 @@ class Sample:
     requests: int
     python_mib: float
     node_mib: float
+    #: Of ``seconds``, building the constructs (Python and its requests into jsii); the
+    #: rest is ``app.synth()``: aws-cdk-lib rendering and validating the templates.
+    build_seconds: float = 0.0
 
 
 def child(implementation: str, units: int, *, nag: bool, kind: str = "application") -> Sample:
@@ -187,6 +194,7 @@ def child(implementation: str, units: int, *, nag: bool, kind: str = "applicatio
             )
             for index in range(units):
                 UNITS[implementation](stack, index)
+        built = time.perf_counter()
         try:
             app.synth()
         except RuntimeError as error:
@@ -197,6 +205,7 @@ def child(implementation: str, units: int, *, nag: bool, kind: str = "applicatio
     seconds = time.perf_counter() - start
     return Sample(
         seconds=seconds,
+        build_seconds=built - start,
         requests=requests[0],
         python_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         node_mib=_node_peak_mib(),
@@ -334,6 +343,8 @@ class Marginal:
     implementation: str
     nag: bool
     ms: float
+    #: Of ``ms``, building the constructs (the rest is aws-cdk-lib's synthesis).
+    build_ms: float
     requests: float
     small_seconds: float
     large_seconds: float
@@ -370,6 +381,12 @@ def marginal_costs(
                     implementation=implementation,
                     nag=nag,
                     ms=1000 * (large_s - small_s) / (LARGE - SMALL),
+                    build_ms=1000
+                    * (
+                        statistics.median(s.build_seconds for s in large)
+                        - statistics.median(s.build_seconds for s in small)
+                    )
+                    / (LARGE - SMALL),
                     requests=(large[0].requests - small[0].requests) / (LARGE - SMALL),
                     small_seconds=small_s,
                     large_seconds=large_s,
@@ -387,12 +404,13 @@ def format_marginals(results: list[Marginal], *, kind: str = "application") -> s
     )
     lines = [
         f"marginal cost of {what}, {SMALL} -> {LARGE} units, fresh processes, medians:",
-        f"  implementation  nag   ms/unit  requests/unit  {SMALL} unit   {LARGE} units  "
+        f"  implementation  nag   ms/unit  (build)  requests/unit  {SMALL} unit   {LARGE} units  "
         "peak Python/Node",
     ]
     for r in results:
         lines.append(
             f"  {r.implementation:<14}  {'on ' if r.nag else 'off'}  {r.ms:7.0f}  "
+            f"{r.build_ms:7.0f}  "
             f"{r.requests:13.0f}  {r.small_seconds:5.2f} s  {r.large_seconds:6.2f} s  "
             f"{r.peak_python_mib:.0f}/{r.peak_node_mib:.0f} MiB"
         )
