@@ -401,31 +401,33 @@ class LifecycleProvider(Construct):
             description="EMR Serverless lifecycle handler: stops and starts this stack's "
             "applications around CloudFormation updates",
         )
-        self.role.add_to_principal_policy(
-            iam.PolicyStatement(actions=list(LIFECYCLE_STACK_ACTIONS), resources=[Aws.STACK_ID])
-        )
-        self._allow_applications(stack)
-        self.log_group.grant_write(self.role)
-        # Byte code a local run may leave beside the sources is not part of the function:
-        # the asset (and so the template) stays the same whatever ran there.
-        code = lambda_.Code.from_asset(str(handler_asset()), exclude=["__pycache__", "*.pyc"])
-        functions = [
-            lambda_.Function(
-                self,
-                name,
-                runtime=HANDLER_RUNTIME,
-                code=code,
-                handler=f"handler.{entry}",
-                role=self.role,
-                timeout=Duration.minutes(1),
-                memory_size=256,
-                environment={"AWS_DATA_PATH": DATA_PATH},
-                environment_encryption=self.key,
-                log_group=self.log_group,
-                description=f"EMR Serverless lifecycle: {entry} of the custom resources",
+        # Statements added to the role's policies together (one call per policy).
+        with self.role.batched():
+            self.role.add_to_principal_policy(
+                iam.PolicyStatement(actions=list(LIFECYCLE_STACK_ACTIONS), resources=[Aws.STACK_ID])
             )
-            for name, entry in (("OnEvent", "on_event"), ("IsComplete", "is_complete"))
-        ]
+            self._allow_applications(stack)
+            self.log_group.grant_write(self.role)
+            # Byte code a local run may leave beside the sources is not part of the function:
+            # the asset (and so the template) stays the same whatever ran there.
+            code = lambda_.Code.from_asset(str(handler_asset()), exclude=["__pycache__", "*.pyc"])
+            functions = [
+                lambda_.Function(
+                    self,
+                    name,
+                    runtime=HANDLER_RUNTIME,
+                    code=code,
+                    handler=f"handler.{entry}",
+                    role=self.role,
+                    timeout=Duration.minutes(1),
+                    memory_size=256,
+                    environment={"AWS_DATA_PATH": DATA_PATH},
+                    environment_encryption=self.key,
+                    log_group=self.log_group,
+                    description=f"EMR Serverless lifecycle: {entry} of the custom resources",
+                )
+                for name, entry in (("OnEvent", "on_event"), ("IsComplete", "is_complete"))
+            ]
         self.on_event, self.is_complete = functions
         on_event_role = ManagedPolicyRole(
             self, "FrameworkOnEventRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com")
@@ -435,25 +437,26 @@ class LifecycleProvider(Construct):
             "FrameworkCompleteRole",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
         )
-        for role in (on_event_role, complete_role):
-            self.log_group.grant_write(role)
-        #: aws-cdk-lib's provider framework with its waiter state machine.
-        self.provider = cr.Provider(
-            self,
-            "Provider",
-            on_event_handler=self.on_event,
-            is_complete_handler=self.is_complete,
-            query_interval=QUERY_INTERVAL,
-            total_timeout=Duration.minutes(CUSTOM_RESOURCE_TIMEOUT_MINUTES),
-            framework_on_event_role=on_event_role,
-            framework_complete_and_timeout_role=complete_role,
-            log_group=self.log_group,
-            provider_function_env_encryption=self.key,
-            waiter_state_machine_log_options=cr.LogOptions(
-                destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False
-            ),
-            disable_waiter_state_machine_logging=False,
-        )
+        with on_event_role.batched(), complete_role.batched():
+            for role in (on_event_role, complete_role):
+                self.log_group.grant_write(role)
+            #: aws-cdk-lib's provider framework with its waiter state machine.
+            self.provider = cr.Provider(
+                self,
+                "Provider",
+                on_event_handler=self.on_event,
+                is_complete_handler=self.is_complete,
+                query_interval=QUERY_INTERVAL,
+                total_timeout=Duration.minutes(CUSTOM_RESOURCE_TIMEOUT_MINUTES),
+                framework_on_event_role=on_event_role,
+                framework_complete_and_timeout_role=complete_role,
+                log_group=self.log_group,
+                provider_function_env_encryption=self.key,
+                waiter_state_machine_log_options=cr.LogOptions(
+                    destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False
+                ),
+                disable_waiter_state_machine_logging=False,
+            )
         #: The custom resources' service token.
         self.service_token = self.provider.service_token
         self._framework_roles = (on_event_role, complete_role)

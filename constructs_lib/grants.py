@@ -31,6 +31,7 @@ role's ARN to the resource's own policy instead of granting it through this libr
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import jsii
@@ -145,6 +146,30 @@ def grant_job_submission(
             fix="pass the runtime role(s) the submitter's jobs run as",
         )
     target = policy_grantee(grantee)
+    with _batched(target):
+        return _grant_job_submission(
+            grantee, target, application_arn, runtime_roles, log_encryption_keys
+        )
+
+
+def _batched(target: iam.IGrantable) -> AbstractContextManager[None]:
+    """Batch the statements granted to ``target`` when they go to managed policies of ours."""
+    if isinstance(target, ManagedPolicyRole):
+        return target.batched()
+    if isinstance(target, Grantee):
+        principal = target.grant_principal
+        if isinstance(principal, _PolicyPrincipal) and principal.policies is not None:
+            return principal.policies.batched()
+    return nullcontext()
+
+
+def _grant_job_submission(
+    grantee: iam.IGrantable,
+    target: iam.IGrantable,
+    application_arn: str,
+    runtime_roles: Sequence[iam.IRole],
+    log_encryption_keys: Sequence[kms.IKey],
+) -> iam.Grant:
     grant = iam.Grant.add_to_principal(
         grantee=target,
         actions=list(JOB_SUBMIT_APPLICATION_ACTIONS),
@@ -270,6 +295,11 @@ class _PolicyPrincipal(iam.PrincipalBase):
         super().__init__()
         self._principal = principal
         self._policies = policies
+
+    @property
+    def policies(self) -> ManagedPolicies | None:
+        """Where the statements go (``None``: nowhere, another account's principal)."""
+        return self._policies
 
     @property
     def policy_fragment(self) -> iam.PrincipalPolicyFragment:

@@ -190,75 +190,78 @@ class JobWorkflow(Construct):
             ),
             description=f"Runs job {path_of(job)} for {path_of(self)}",
         )
-        #: The task that runs the job.
-        self.task = EmrServerlessStartJobRun(
-            self,
-            "Run",
-            job=job,
-            integration=Integration.RUN_JOB,
-            comment=f"Run {job.name}",
-            timeout=None if minutes is None else Duration.minutes(minutes),
-        )
-        self.task.grant_to(self.role)
-        if retries:
-            # States.TaskFailed matches every error but States.Timeout: a run that timed
-            # out is not re-run, it goes to the Catch
-            self.task.add_retry(
-                errors=["States.TaskFailed"],
-                max_attempts=retries,
-                interval=interval,
-                backoff_rate=2,
-            )
-        failed = sfn.Fail(
-            self,
-            "Failed",
-            error="JobFailed",
-            cause=f"Job {job.name} did not succeed",
-        )
-        handler: sfn.IChainable = failed
-        #: The topic failures go to.
-        self.notification_topic = notification_topic
-        if notification_topic is not None:
-            notify = tasks.SnsPublish(
+        # The task, the topic and the state machine grant the role statement by statement:
+        # added to its policies together (one call into aws-cdk-lib per policy).
+        with self.role.batched():
+            #: The task that runs the job.
+            self.task = EmrServerlessStartJobRun(
                 self,
-                "Notify",
-                topic=notification_topic,
-                subject=f"Job {job.name} failed"[:99],
-                message=sfn.TaskInput.from_object(
-                    {
-                        "job": job.name,
-                        "stateMachine": sfn.JsonPath.state_machine_name,
-                        "execution": sfn.JsonPath.execution_id,
-                        "error": sfn.JsonPath.string_at("$.Error.Error"),
-                        "cause": sfn.JsonPath.string_at("$.Error.Cause"),
-                    }
-                ),
-                result_path=sfn.JsonPath.DISCARD,
+                "Run",
+                job=job,
+                integration=Integration.RUN_JOB,
+                comment=f"Run {job.name}",
+                timeout=None if minutes is None else Duration.minutes(minutes),
             )
-            if notification_topic.master_key is not None:
-                notification_topic.master_key.grant(self.role, *PUBLISHER_KEY_ACTIONS)
-            handler = notify.next(failed)
-        self.task.add_catch(handler, errors=["States.ALL"], result_path="$.Error")
-        succeeded = sfn.Pass(
-            self,
-            "Succeeded",
-            parameters={"JobRun.$": "$.JobRun", "State": "SUCCESS"},
-        )
-        #: The state machine.
-        self.state_machine = sfn.StateMachine(
-            self,
-            "StateMachine",
-            definition_body=sfn.DefinitionBody.from_chainable(self.task.next(succeeded)),
-            state_machine_name=state_machine_name,
-            state_machine_type=sfn.StateMachineType.STANDARD,
-            role=self.role,
-            timeout=None if backstop is None else Duration.minutes(backstop),
-            tracing_enabled=True,
-            logs=sfn.LogOptions(
-                destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True
-            ),
-            comment=f"Runs EMR Serverless job {job.name}",
-        )
+            self.task.grant_to(self.role)
+            if retries:
+                # States.TaskFailed matches every error but States.Timeout: a run that timed
+                # out is not re-run, it goes to the Catch
+                self.task.add_retry(
+                    errors=["States.TaskFailed"],
+                    max_attempts=retries,
+                    interval=interval,
+                    backoff_rate=2,
+                )
+            failed = sfn.Fail(
+                self,
+                "Failed",
+                error="JobFailed",
+                cause=f"Job {job.name} did not succeed",
+            )
+            handler: sfn.IChainable = failed
+            #: The topic failures go to.
+            self.notification_topic = notification_topic
+            if notification_topic is not None:
+                notify = tasks.SnsPublish(
+                    self,
+                    "Notify",
+                    topic=notification_topic,
+                    subject=f"Job {job.name} failed"[:99],
+                    message=sfn.TaskInput.from_object(
+                        {
+                            "job": job.name,
+                            "stateMachine": sfn.JsonPath.state_machine_name,
+                            "execution": sfn.JsonPath.execution_id,
+                            "error": sfn.JsonPath.string_at("$.Error.Error"),
+                            "cause": sfn.JsonPath.string_at("$.Error.Cause"),
+                        }
+                    ),
+                    result_path=sfn.JsonPath.DISCARD,
+                )
+                if notification_topic.master_key is not None:
+                    notification_topic.master_key.grant(self.role, *PUBLISHER_KEY_ACTIONS)
+                handler = notify.next(failed)
+            self.task.add_catch(handler, errors=["States.ALL"], result_path="$.Error")
+            succeeded = sfn.Pass(
+                self,
+                "Succeeded",
+                parameters={"JobRun.$": "$.JobRun", "State": "SUCCESS"},
+            )
+            #: The state machine.
+            self.state_machine = sfn.StateMachine(
+                self,
+                "StateMachine",
+                definition_body=sfn.DefinitionBody.from_chainable(self.task.next(succeeded)),
+                state_machine_name=state_machine_name,
+                state_machine_type=sfn.StateMachineType.STANDARD,
+                role=self.role,
+                timeout=None if backstop is None else Duration.minutes(backstop),
+                tracing_enabled=True,
+                logs=sfn.LogOptions(
+                    destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True
+                ),
+                comment=f"Runs EMR Serverless job {job.name}",
+            )
         acknowledge(self.role, "AwsSolutions-IAM5[Resource::*]", _LOG_DELIVERY_REASON)
         _depend_on_policies_only(self.state_machine, self.role)
         #: The ``Run`` state's timeout in minutes, per run (``None``: none).

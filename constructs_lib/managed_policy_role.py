@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from aws_cdk import aws_iam as iam
@@ -86,8 +87,36 @@ class ManagedPolicies:
         )
         self.policies: list[iam.ManagedPolicy] = []
         self._sizes: list[int] = []
+        #: Statements placed inside :meth:`batched`, added to their policies at its end.
+        self._pending: list[tuple[iam.ManagedPolicy, iam.PolicyStatement]] = []
+        self._batch_depth = 0
         if start_empty:
             self._start_policy()
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """Add the statements placed inside the block to their policies when it ends (also
+        on an error): one call into aws-cdk-lib per policy instead of one per statement.
+
+        Where each statement goes, and the policy returned for it, are decided as it is
+        placed, so the result is the same as adding each at once; only reading a policy's
+        document inside the block would see the difference.
+        """
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if not self._batch_depth:
+                self._flush()
+
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, []
+        by_policy: dict[int, tuple[iam.ManagedPolicy, list[iam.PolicyStatement]]] = {}
+        for policy, statement in pending:
+            by_policy.setdefault(id(policy), (policy, []))[1].append(statement)
+        for policy, statements in by_policy.values():
+            policy.add_statements(*statements)
 
     def place(self, statement: iam.PolicyStatement, size: int | None = None) -> iam.ManagedPolicy:
         """Add ``statement`` to the policy with room for it; return that policy.
@@ -100,9 +129,13 @@ class ManagedPolicies:
             size = estimated_statement_size(statement)
         if self._slot(_Statement(statement), size + 1) == len(self.policies):
             self._start_policy()
-        self.policies[-1].add_statements(statement)
+        policy = self.policies[-1]
+        if self._batch_depth:
+            self._pending.append((policy, statement))
+        else:
+            policy.add_statements(statement)
         self._sizes[-1] += size + 1
-        return self.policies[-1]
+        return policy
 
     def check_room(self, statement: iam.PolicyStatement) -> None:
         """Raise, in Python, if no policy has room for ``statement`` (nothing is added).
@@ -173,6 +206,11 @@ class ManagedPolicyRole(iam.Role):
         self.policy = self._managed.policies[0]
         #: Every managed policy of the role, in the order they fill.
         self.policies: list[iam.ManagedPolicy] = self._managed.policies
+
+    def batched(self) -> AbstractContextManager[None]:
+        """Statements granted inside the block are added to the role's policies when it ends:
+        one call into aws-cdk-lib per policy (see :meth:`ManagedPolicies.batched`)."""
+        return self._managed.batched()
 
     def add_to_principal_policy(
         self, statement: iam.PolicyStatement

@@ -433,6 +433,12 @@ class JobRuntimeRole(ManagedPolicyRole):
     def _grant_s3(
         self, access: S3Access, bucket: s3.IBucket, prefix: str, *, whole_bucket: bool
     ) -> iam.Grant:
+        with self.batched():  # one call into aws-cdk-lib per policy for its statements
+            return self._grant_s3_statements(access, bucket, prefix, whole_bucket=whole_bucket)
+
+    def _grant_s3_statements(
+        self, access: S3Access, bucket: s3.IBucket, prefix: str, *, whole_bucket: bool
+    ) -> iam.Grant:
         bucket_arn = read_once(bucket, "bucket_arn")
         check_bucket_reference(
             name=_literal(read_once(bucket, "bucket_name")), arn=_literal(bucket_arn)
@@ -491,6 +497,20 @@ class JobRuntimeRole(ManagedPolicyRole):
         return grant
 
     def _grant_glue(
+        self,
+        database: str,
+        tables: Sequence[str],
+        *,
+        all_tables: bool,
+        account: str | None,
+        write: bool,
+    ) -> iam.Grant:
+        with self.batched():  # one call into aws-cdk-lib per policy for its statements
+            return self._grant_glue_statements(
+                database, tables, all_tables=all_tables, account=account, write=write
+            )
+
+    def _grant_glue_statements(
         self,
         database: str,
         tables: Sequence[str],

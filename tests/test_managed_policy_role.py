@@ -136,3 +136,70 @@ def test_allow_size_in_python_equals_the_statements(
     assert estimated_allow_size(actions, resources, conditions) == estimated_statement_size(
         statement
     )
+
+
+# --- batched(): statements added per policy at the end of the block -----------------------
+
+
+def _document(role: ManagedPolicyRole, index: int) -> list[dict]:
+    stack = cdk.Stack.of(role)
+    document = stack.resolve(role.policies[index].document.to_json())
+    return list(document.get("Statement", [])) if document else []
+
+
+def _spy_on_add_statements(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of statements of each ``ManagedPolicy.add_statements`` call."""
+    calls: list[int] = []
+    original = iam.ManagedPolicy.add_statements
+
+    def spy(self: iam.ManagedPolicy, *statements: iam.PolicyStatement) -> None:
+        calls.append(len(statements))
+        original(self, *statements)
+
+    monkeypatch.setattr(iam.ManagedPolicy, "add_statements", spy)
+    return calls
+
+
+def test_batched_statements_are_added_together_when_the_block_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    role = ManagedPolicyRole(cdk.Stack(), "Batched", assumed_by=iam.AccountRootPrincipal())
+    calls = _spy_on_add_statements(monkeypatch)
+    with role.batched():
+        for i in range(3):
+            _read(role, f"arn:aws:s3:::batched-{i}/*")
+        assert calls == []
+        assert _document(role, 0) == []
+    assert calls == [3]
+    resources = [s["Resource"] for s in _document(role, 0)]
+    assert resources == [f"arn:aws:s3:::batched-{i}/*" for i in range(3)]
+
+
+def test_unbatched_statements_are_added_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    role = ManagedPolicyRole(cdk.Stack(), "Unbatched", assumed_by=iam.AccountRootPrincipal())
+    calls = _spy_on_add_statements(monkeypatch)
+    for i in range(3):
+        _read(role, f"arn:aws:s3:::one-{i}/*")
+    assert calls == [1, 1, 1]
+    assert len(_document(role, 0)) == 3
+
+
+def test_a_batch_that_spills_fills_each_policy_in_order() -> None:
+    batched = ManagedPolicyRole(cdk.Stack(), "Spill", assumed_by=iam.AccountRootPrincipal())
+    one_by_one = ManagedPolicyRole(cdk.Stack(), "Spill", assumed_by=iam.AccountRootPrincipal())
+    with batched.batched(), batched.batched():  # nested: flushed once, at the outer end
+        for arn in _ARNS:
+            _read(batched, arn)
+    for arn in _ARNS:
+        _read(one_by_one, arn)
+    assert len(batched.policies) == len(one_by_one.policies) > 1
+    for index in range(len(batched.policies)):
+        assert _document(batched, index) == _document(one_by_one, index)
+
+
+def test_a_batch_ended_by_an_error_still_adds_what_was_placed() -> None:
+    role = ManagedPolicyRole(cdk.Stack(), "Failing", assumed_by=iam.AccountRootPrincipal())
+    with pytest.raises(ValueError, match="stop"), role.batched():
+        _read(role, "arn:aws:s3:::placed/*")
+        raise ValueError("stop")
+    assert [s["Resource"] for s in _document(role, 0)] == ["arn:aws:s3:::placed/*"]
