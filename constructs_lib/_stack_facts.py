@@ -63,6 +63,8 @@ class StackFacts:
 
 
 _BY_SCOPE: dict[str, StackFacts] = {}
+#: Constructs of this library by jsii reference: their scope and id (:func:`remember_child`).
+_CHILDREN: dict[str, tuple[IConstruct, str]] = {}
 _BY_STACK: dict[str, StackFacts] = {}
 _PATHS: dict[str, str] = {}
 
@@ -77,6 +79,10 @@ def stack_facts(scope: IConstruct) -> StackFacts:
     key = _ref(scope)
     facts = _BY_SCOPE.get(key) if key is not None else None
     if facts is not None:
+        return facts
+    parent = _CHILDREN.get(key) if key is not None else None
+    if parent is not None and key is not None:
+        facts = _BY_SCOPE[key] = stack_facts(parent[0])
         return facts
     stack = Stack.of(scope)
     stack_key = _ref(stack)
@@ -102,7 +108,9 @@ def path_of(construct: IConstruct) -> str:
         return construct.node.path
     path = _PATHS.get(key)
     if path is None:
-        path = _PATHS[key] = construct.node.path
+        parent = _CHILDREN.get(key)
+        path = child_path(*parent) if parent is not None else construct.node.path
+        _PATHS[key] = path
     return path
 
 
@@ -176,9 +184,9 @@ def child_singleton(
     return found
 
 
-def remember_path(construct: IConstruct, scope: IConstruct, construct_id: str) -> None:
-    """Record that ``construct`` is ``scope``'s new child ``construct_id``: its path is
-    then known from ``scope``'s without a read."""
+def remember_child(construct: IConstruct, scope: IConstruct, construct_id: str) -> None:
+    """Record that ``construct`` (not a stack) is ``scope``'s new child ``construct_id``:
+    its stack and its path are then known from ``scope``'s, without a read."""
     key = _ref(construct)
     if key is not None:
-        _PATHS[key] = child_path(scope, construct_id)
+        _CHILDREN[key] = (scope, construct_id)

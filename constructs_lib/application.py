@@ -32,7 +32,7 @@ from constructs import Construct, IValidation
 
 from constructs_lib._advice import advise, collecting
 from constructs_lib._arguments import checked_arguments
-from constructs_lib._stack_facts import path_of, stack_facts, stack_of
+from constructs_lib._stack_facts import path_of, remember_child, stack_facts, stack_of
 from constructs_lib._token_checks import check_literal
 from constructs_lib.application_image import ApplicationImage
 from constructs_lib.application_lifecycle import (
@@ -596,6 +596,7 @@ class _ImportedApplication(EmrServerlessApplicationBase):
         log_encryption_keys: Sequence[kms.IKey],
     ) -> None:
         super().__init__(scope, construct_id, environment_from_arn=application_arn)
+        remember_child(self, scope, construct_id)
         self._id = application_id
         self._arn = application_arn
         self._name = application_name
@@ -808,6 +809,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
         """
         release = _release(release)
         super().__init__(scope, construct_id, physical_name=application_name)
+        remember_child(self, scope, construct_id)
         if release.warning is not None:
             advise("release", release.warning)
         name = application_name or Names.unique_resource_name(

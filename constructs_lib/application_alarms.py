@@ -9,6 +9,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
+from constructs_lib._stack_facts import remember_child
 from constructs_lib.application import EmrServerlessApplicationBase, account_vcpu_usage_metric
 from constructs_lib.application_rules import check_whole_minutes
 from constructs_lib.errors import EmrServerlessValidationError
@@ -78,6 +79,7 @@ class ApplicationAlarms(Construct):
             alarm fires (whole minutes, 1-1,440). Default: 15 minutes. ``None``: no alarm.
         """
         super().__init__(scope, construct_id)
+        remember_child(self, scope, construct_id)
         self._application = application
         #: Where the alarms notify.
         self.topic: sns.ITopic = topic or NotificationTopic(self, "Topic")

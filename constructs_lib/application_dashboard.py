@@ -10,6 +10,7 @@ from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
 from constructs_lib._checks import fullmatch
+from constructs_lib._stack_facts import remember_child
 from constructs_lib.application import EmrServerlessApplicationBase, account_vcpu_usage_metric
 from constructs_lib.metrics import CapacityAllocationType, Dimension
 from constructs_lib.monitoring_rules import (
@@ -92,6 +93,7 @@ class ApplicationDashboard(cloudwatch.Dashboard):
             default_interval=default_interval,
             period_override=cloudwatch.PeriodOverride.INHERIT,
         )
+        remember_child(self, scope, construct_id)
         self._application = application
         #: The dimensions that select this application's series (ApplicationId, and
         #: ApplicationName from emr-7.10.0).

@@ -42,7 +42,7 @@ from constructs import Construct, IConstruct
 
 from constructs_lib import application_updates
 from constructs_lib._arguments import checked_arguments
-from constructs_lib._stack_facts import child_singleton, stack_facts, stack_of
+from constructs_lib._stack_facts import child_singleton, remember_child, stack_facts, stack_of
 from constructs_lib.api_only_settings import (
     RenderedSetting,
     check_encryption_context,
@@ -254,6 +254,7 @@ class ApplicationLifecycle(Construct):
             Default: none.
         """
         super().__init__(scope, construct_id)
+        remember_child(self, scope, construct_id)
         stack = stack_of(self)
         provider = LifecycleProvider.of(stack)
         #: The lifecycle policy (running jobs).
@@ -357,6 +358,7 @@ class LifecycleProvider(Construct):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         """Create the functions, the provider framework, the role, the key and the log group."""
         super().__init__(scope, construct_id)
+        remember_child(self, scope, construct_id)
         stack = stack_of(self)
         #: Encrypts the log group and the functions' environment variables.
         self.key = kms.Key(

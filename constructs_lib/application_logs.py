@@ -13,7 +13,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
-from constructs_lib._stack_facts import path_of, remember_path, stack_facts
+from constructs_lib._stack_facts import path_of, remember_child, stack_facts
 from constructs_lib._token_checks import check_literal
 from constructs_lib.application_rules import LOG_GROUP_NAME, LOG_STREAM_PREFIX
 from constructs_lib.errors import EmrServerlessValidationError
@@ -120,7 +120,7 @@ class ApplicationLogs(Construct):
             when they leave the stack. Default: ``RETAIN``.
         """
         super().__init__(scope, construct_id)
-        remember_path(self, scope, construct_id)
+        remember_child(self, scope, construct_id)
         if is_unresolved(prefix):
             warn_unchecked(self, argument="prefix", rule="a key prefix ending with '/'")
         else:

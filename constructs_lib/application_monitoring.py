@@ -10,6 +10,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
+from constructs_lib._stack_facts import remember_child
 from constructs_lib.application import EmrServerlessApplicationBase
 from constructs_lib.application_alarms import ApplicationAlarms
 from constructs_lib.application_dashboard import ApplicationDashboard
@@ -78,6 +79,7 @@ class ApplicationMonitoring(Construct):
             leave the stack. Default: ``RETAIN``.
         """
         super().__init__(scope, construct_id)
+        remember_child(self, scope, construct_id)
         #: Where alarms and notifications go.
         self.topic: sns.ITopic = topic or NotificationTopic(
             self, "Topic", removal_policy=removal_policy

@@ -39,7 +39,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct, DependencyGroup, IConstruct
 
-from constructs_lib._stack_facts import path_of, stack_facts
+from constructs_lib._stack_facts import path_of, remember_child, stack_facts
 from constructs_lib.compliance import acknowledge_wildcard_resource
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.iam_actions import (
@@ -205,6 +205,7 @@ class _GrantsHolder(Construct):
         self, scope: Construct, construct_id: str, principal: iam.IPrincipal, attach: dict[str, Any]
     ) -> None:
         super().__init__(scope, construct_id)
+        remember_child(self, scope, construct_id)
         self.policies = ManagedPolicies(
             self,
             attach=attach,

@@ -11,7 +11,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
-from constructs_lib._stack_facts import stack_of
+from constructs_lib._stack_facts import remember_child, stack_of
 from constructs_lib._token_checks import check_literal
 from constructs_lib.application_image import ApplicationImage
 from constructs_lib.errors import EmrServerlessValidationError
@@ -115,6 +115,7 @@ class CustomImageRepository(ecr.Repository):
             removal_policy=removal_policy,
             empty_on_delete=empty_on_delete or None,
         )
+        remember_child(self, scope, construct_id)
         if repository_name is not None and Token.is_unresolved(repository_name):
             warn_unchecked(self, argument="repository_name", rule=REPOSITORY_NAME.rule)
         if encryption_key is None:

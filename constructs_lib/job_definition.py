@@ -21,7 +21,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
-from constructs_lib._stack_facts import stack_of
+from constructs_lib._stack_facts import remember_child, stack_of
 from constructs_lib.application import EmrServerlessApplicationBase
 from constructs_lib.application_rules import MaximumCapacity
 from constructs_lib.errors import EmrServerlessValidationError
@@ -362,6 +362,7 @@ class SparkJob(JobDefinition):
         :param tags: tags of each run (at most 50). Default: none.
         """
         super().__init__(scope, construct_id)
+        remember_child(self, scope, construct_id)
         if (entry_point is None) == (code is None):
             raise EmrServerlessValidationError(
                 argument="entry_point",
@@ -452,6 +453,7 @@ class HiveJob(JobDefinition):
         :param tags: tags of each run (at most 50). Default: none.
         """
         super().__init__(scope, construct_id)
+        remember_child(self, scope, construct_id)
         workers = {
             kind: size
             for kind, size in ((WorkerType.HIVE_DRIVER, driver), (WorkerType.TEZ_TASK, tez_task))

@@ -27,7 +27,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
-from constructs_lib._stack_facts import path_of, stack_facts, stack_of
+from constructs_lib._stack_facts import path_of, remember_child, stack_facts, stack_of
 from constructs_lib.dead_letter_queue import dead_letter_queue
 from constructs_lib.job_definition import JobDefinition
 from constructs_lib.job_runs import pascal_case_parameters
@@ -122,6 +122,7 @@ class JobSchedule(Construct):
             the stack. Default: ``RETAIN``.
         """
         super().__init__(scope, construct_id)
+        remember_child(self, scope, construct_id)
         check_schedule_expression(expression, argument="expression")
         if time_zone is not None:
             check_time_zone(time_zone)

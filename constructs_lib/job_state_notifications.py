@@ -16,7 +16,7 @@ from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct, IConstruct
 
 from constructs_lib._arguments import checked_arguments
-from constructs_lib._stack_facts import path_of
+from constructs_lib._stack_facts import path_of, remember_child
 from constructs_lib.dead_letter_queue import dead_letter_queue
 from constructs_lib.interfaces import IEmrServerlessApplication
 from constructs_lib.monitoring_rules import (
@@ -76,6 +76,7 @@ class JobStateNotifications(Construct):
             leave the stack. Default: ``RETAIN``.
         """
         super().__init__(scope, construct_id)
+        remember_child(self, scope, construct_id)
         #: The states that notify.
         self.states = check_notified_states(states)
         key = None

@@ -16,7 +16,7 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
-from constructs_lib._stack_facts import path_of, stack_of
+from constructs_lib._stack_facts import path_of, remember_child, stack_of
 from constructs_lib.compliance import acknowledge
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.job_definition import JobDefinition
@@ -112,6 +112,7 @@ class JobWorkflow(Construct):
             they leave the stack. Default: ``RETAIN``.
         """
         super().__init__(scope, construct_id)
+        remember_child(self, scope, construct_id)
         if not 0 <= retries <= MAX_RETRY_ATTEMPTS:
             raise EmrServerlessValidationError(
                 argument="retries",

@@ -11,7 +11,7 @@ from typing import Any
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
-from constructs_lib._stack_facts import child_path, context_of
+from constructs_lib._stack_facts import child_path, context_of, remember_child
 from constructs_lib.service_limits import (
     MANAGED_POLICIES_CONTEXT,
     MANAGED_POLICIES_PER_ROLE,
@@ -194,6 +194,7 @@ class ManagedPolicyRole(iam.Role):
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
         """Create the role; ``kwargs`` are those of :class:`aws_cdk.aws_iam.Role`."""
         super().__init__(scope, construct_id, **kwargs)
+        remember_child(self, scope, construct_id)
         self._managed = ManagedPolicies(
             self,
             attach={"roles": [self]},

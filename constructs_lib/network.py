@@ -20,7 +20,7 @@ from constructs_lib._stack_facts import (
     context_of,
     path_of,
     pseudo,
-    remember_path,
+    remember_child,
     stack_facts,
     stack_of,
 )
@@ -283,7 +283,7 @@ class EmrServerlessNetwork(Construct):
             names the update command and the ways to grow).
         """
         super().__init__(scope, construct_id)
-        remember_path(self, scope, construct_id)
+        remember_child(self, scope, construct_id)
         #: Where context keys are read (this network's own context is empty: it is new).
         self._parent = scope
         self.workloads = tuple(workloads)
@@ -655,7 +655,7 @@ class EmrServerlessNetwork(Construct):
         group = ec2.SecurityGroup(
             self, construct_id, vpc=self.vpc, description=description, allow_all_outbound=False
         )
-        remember_path(group, self, construct_id)
+        remember_child(group, self, construct_id)
         return group
 
     def _security_group(

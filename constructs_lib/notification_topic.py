@@ -16,7 +16,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
 from constructs_lib._arguments import checked_arguments
-from constructs_lib._stack_facts import stack_facts
+from constructs_lib._stack_facts import remember_child, stack_facts
 from constructs_lib.dead_letter_queue import dead_letter_queue
 from constructs_lib.monitoring_rules import (
     CLOUDWATCH_PRINCIPAL,
@@ -82,6 +82,7 @@ class NotificationTopic(sns.Topic):
             display_name=display_name,
             enforce_ssl=True,
         )
+        remember_child(self, scope, construct_id)
         self._removal_policy = removal_policy
 
     @property

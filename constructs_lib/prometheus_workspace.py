@@ -10,7 +10,7 @@ from aws_cdk.interfaces.aws_aps import IWorkspaceRef, WorkspaceReference
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
-from constructs_lib._stack_facts import stack_facts, stack_of
+from constructs_lib._stack_facts import remember_child, stack_facts, stack_of
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.grants import add_to_principal
 from constructs_lib.monitoring_configuration import PrometheusRemoteWrite
@@ -136,6 +136,7 @@ class PrometheusWorkspaceBase(Resource):
 class _ImportedWorkspace(PrometheusWorkspaceBase):
     def __init__(self, scope: Construct, construct_id: str, *, workspace_arn: str) -> None:
         super().__init__(scope, construct_id, environment_from_arn=workspace_arn)
+        remember_child(self, scope, construct_id)
         self._arn = workspace_arn
         self._id = Arn.split(workspace_arn, ArnFormat.SLASH_RESOURCE_NAME).resource_name or ""
 
@@ -222,6 +223,7 @@ class PrometheusWorkspace(PrometheusWorkspaceBase):
             leaves the stack. Default: ``RETAIN``.
         """
         super().__init__(scope, construct_id)
+        remember_child(self, scope, construct_id)
         if alias is not None and not is_unresolved(alias):
             check_workspace_alias(alias)
         self._resource = aps.CfnWorkspace(self, "Resource", alias=alias)

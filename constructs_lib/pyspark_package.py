@@ -24,6 +24,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
+from constructs_lib._stack_facts import remember_child
 from constructs_lib.application import EmrServerlessApplicationBase
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.grants import add_to_principal
@@ -87,6 +88,7 @@ class PySparkPackage(Construct):
             (offline). Default: ``False``.
         """
         super().__init__(scope, construct_id)
+        remember_child(self, scope, construct_id)
         chosen_release = (
             release or (application._release if application else None) or DEFAULT_RELEASE
         )

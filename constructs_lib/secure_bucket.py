@@ -11,7 +11,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
-from constructs_lib._stack_facts import stack_facts, stack_of
+from constructs_lib._stack_facts import remember_child, stack_facts, stack_of
 from constructs_lib.server_access_logs_bucket import (
     ServerAccessLogsBucket,
     acknowledge_no_replication,
@@ -94,6 +94,7 @@ class SecureBucket(s3.Bucket):
             replication_rules=list(replication_rules) or None,
             removal_policy=removal_policy,
         )
+        remember_child(self, scope, construct_id)
         if grant_to is not None:
             _allow_log_delivery(grant_to, source=self, prefix=logs_prefix)
         if not replication_rules:

@@ -7,7 +7,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
-from constructs_lib._stack_facts import child_singleton
+from constructs_lib._stack_facts import child_singleton, remember_child
 from constructs_lib.compliance import acknowledge_findings
 
 #: Days an access-log object is kept (PCI DSS 10.7 asks for one year of audit history).
@@ -56,6 +56,7 @@ class ServerAccessLogsBucket(s3.Bucket):
             ],
             removal_policy=RemovalPolicy.RETAIN,
         )
+        remember_child(self, scope, construct_id)
         not_logged = (
             "This bucket is the target of S3 server access logs; logging it to itself "
             "would log every log delivery."

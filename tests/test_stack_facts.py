@@ -17,19 +17,21 @@ from constructs import Construct
 
 from constructs_lib import ApplicationLogs, EmrServerlessNetwork, Workload
 from constructs_lib._stack_facts import (
+    _CHILDREN,
+    _ref,
     child_path,
     child_singleton,
     context_of,
     path_of,
     pseudo,
     read_once,
-    remember_path,
+    remember_child,
     stack_facts,
     stack_of,
 )
 from constructs_lib._subnet_facts import subnet_facts
 from constructs_lib.subnet_usage import S3Route, _s3_route
-from tests.harness import new_app
+from tests.harness import Synthesis, new_app
 
 ENV = cdk.Environment(account="123456789012", region="eu-west-1")
 
@@ -95,12 +97,16 @@ def test_remembered_paths_equal_node_paths(tree: Tree) -> None:
     assert path_of(tree.logs) == "Facts/Logs"
 
 
-def test_remember_path_under_the_app_root_has_no_leading_slash() -> None:
+def test_a_remembered_child_has_its_scopes_stack_and_path() -> None:
     app = cdk.App()
     stack = cdk.Stack(app, "Top")
-    remember_path(stack, app, "Top")
-    assert child_path(app, "Top") == "Top" == path_of(stack) == stack.node.path
-    assert child_path(stack, "Child") == "Top/Child"
+    child = Construct(stack, "Child")
+    remember_child(child, stack, "Child")
+    grandchild = Construct(child, "Grandchild")
+    remember_child(grandchild, child, "Grandchild")
+    assert path_of(grandchild) == "Top/Child/Grandchild" == grandchild.node.path
+    assert stack_facts(grandchild).stack is stack
+    assert child_path(app, "Top") == "Top" == stack.node.path
 
 
 def test_context_is_read_from_the_scope_and_frozen_once_it_has_children(tree: Tree) -> None:
@@ -178,3 +184,16 @@ def test_a_subnet_not_remembered_is_read_and_its_route_found(tree: Tree) -> None
     assert facts.key == public.node.path
     assert isinstance(public, ec2.Subnet)
     assert _s3_route(public, {}) is S3Route.INTERNET_GATEWAY
+
+
+def test_every_construct_the_library_remembers_in_the_reference_app(
+    reference_app: Synthesis,
+) -> None:
+    """Each construct of ours records its scope: its path and stack as aws-cdk-lib says."""
+    checked = 0
+    for construct in reference_app.app.node.find_all():
+        if _ref(construct) in _CHILDREN:
+            assert path_of(construct) == construct.node.path
+            assert stack_facts(construct).path == cdk.Stack.of(construct).node.path
+            checked += 1
+    assert checked > 50
