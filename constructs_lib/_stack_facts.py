@@ -117,17 +117,22 @@ def path_of(construct: IConstruct) -> str:
 _ATTRIBUTES: dict[tuple[str, str], Any] = {}
 
 
-def read_once(construct: Any, attribute: str) -> Any:
+def read_once(construct: Any, attribute: str, read: Callable[[], Any] | None = None) -> Any:
     """``getattr(construct, attribute)`` for an attribute that never changes once the
     object exists (a bucket's ARN, name or key, a key's ARN, a resource's ``env``), read
-    once per JavaScript object."""
+    once per JavaScript object.
+
+    :param read: how to read a value that is not an attribute (kept under ``attribute``).
+        Default: ``getattr(construct, attribute)``.
+    """
     key = _ref(construct)
     if key is None:
-        return getattr(construct, attribute)
+        return read() if read is not None else getattr(construct, attribute)
     try:
         return _ATTRIBUTES[(key, attribute)]
     except KeyError:
-        value = _ATTRIBUTES[(key, attribute)] = getattr(construct, attribute)
+        value = read() if read is not None else getattr(construct, attribute)
+        _ATTRIBUTES[(key, attribute)] = value
         return value
 
 

@@ -32,7 +32,7 @@ from constructs import Construct, IValidation
 
 from constructs_lib._advice import advise, collecting
 from constructs_lib._arguments import checked_arguments
-from constructs_lib._stack_facts import path_of, remember_child, stack_facts, stack_of
+from constructs_lib._stack_facts import path_of, read_once, remember_child, stack_facts, stack_of
 from constructs_lib._token_checks import check_literal
 from constructs_lib.application_image import ApplicationImage
 from constructs_lib.application_lifecycle import (
@@ -1250,7 +1250,7 @@ def _by_worker_type(
 
 
 def _known(value: str) -> str | None:
-    return None if Token.is_unresolved(value) else value
+    return None if is_unresolved(value) else value
 
 
 def _id_from_arn(arn: str) -> str:
@@ -1301,14 +1301,19 @@ def _ingress_sources(group: ec2.ISecurityGroup) -> list[str]:
     """CIDR sources of the group's inbound rules known in this app (inline and separate)."""
     stack = stack_of(group)
     sources: list[str] = []
-    child = group.node.default_child
+    # The group's L1 and resolved id never change; its inline rules may grow.
+    child = read_once(read_once(group, "node"), "default_child")
     if isinstance(child, ec2.CfnSecurityGroup):
         for rule in stack.resolve(child.security_group_ingress) or []:
             sources += [
                 rule[k] for k in ("cidrIp", "cidrIpv6", "CidrIp", "CidrIpv6") if rule.get(k)
             ]
-    group_id = json.dumps(stack.resolve(group.security_group_id), sort_keys=True)
+    group_id = read_once(group, "_resolved_id", lambda: _resolved_id(stack, group))
     return sources + _separate_ingress_sources(stack).get(group_id, [])
+
+
+def _resolved_id(stack: Stack, group: ec2.ISecurityGroup) -> str:
+    return json.dumps(stack.resolve(group.security_group_id), sort_keys=True)
 
 
 #: Per stack (checked at synth, when the tree is complete): CIDR sources of its separate

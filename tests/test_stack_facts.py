@@ -197,3 +197,16 @@ def test_every_construct_the_library_remembers_in_the_reference_app(
             assert stack_facts(construct).path == cdk.Stack.of(construct).node.path
             checked += 1
     assert checked > 50
+
+
+def test_read_once_keeps_a_computed_value_under_its_name(tree: Tree) -> None:
+    reads: list[int] = []
+
+    def read() -> str:
+        reads.append(1)
+        return f"computed {len(reads)}"
+
+    first = read_once(tree.bucket, "computed", read)
+    assert first == read_once(tree.bucket, "computed", read) == "computed 1"
+    assert len(reads) == 1
+    assert read_once(tree.logs, "computed", read) == "computed 2"
