@@ -199,7 +199,12 @@ def test_a_batch_that_spills_fills_each_policy_in_order() -> None:
 
 def test_a_batch_ended_by_an_error_still_adds_what_was_placed() -> None:
     role = ManagedPolicyRole(cdk.Stack(), "Failing", assumed_by=iam.AccountRootPrincipal())
-    with pytest.raises(ValueError, match="stop"), role.batched():
-        _read(role, "arn:aws:s3:::placed/*")
-        raise ValueError("stop")
+
+    def grant_then_fail() -> None:
+        with role.batched():
+            _read(role, "arn:aws:s3:::placed/*")
+            raise ValueError("stop")
+
+    with pytest.raises(ValueError, match="stop"):
+        grant_then_fail()
     assert [s["Resource"] for s in _document(role, 0)] == ["arn:aws:s3:::placed/*"]
