@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
@@ -261,6 +261,25 @@ class ManagedPolicyRole(iam.Role):
         :raises PolicyCapacityError: when adding it would need an 11th managed policy.
         """
         self._managed.check_room(statement)
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_Role = TypeVar("_Role", bound=ManagedPolicyRole)
+
+
+def batched_grant(
+    method: Callable[Concatenate[_Role, _P], _R],
+) -> Callable[Concatenate[_Role, _P], _R]:
+    """Run a grant method of a :class:`ManagedPolicyRole` inside ``self.batched()``: its
+    statements are added to each policy in one call."""
+
+    def batched(self: _Role, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self.batched():
+            return method(self, *args, **kwargs)
+
+    batched.__name__, batched.__doc__ = method.__name__, method.__doc__
+    return batched
 
 
 class _Allow:

@@ -20,7 +20,7 @@ from constructs_lib.compliance import acknowledge_wildcard_resource
 from constructs_lib.grants import Grantee, add_to_principal, grant_job_submission
 from constructs_lib.iam_actions import EMR_SERVERLESS_PRINCIPAL, PASS_ROLE_ACTIONS
 from constructs_lib.interfaces import IEmrServerlessApplication
-from constructs_lib.managed_policy_role import ManagedPolicyRole
+from constructs_lib.managed_policy_role import ManagedPolicyRole, batched_grant
 from constructs_lib.runtime_permissions import (
     ASSUME_ROLE_ACTIONS,
     GLUE_DATABASE_READ_ACTIONS,
@@ -431,13 +431,8 @@ class JobRuntimeRole(ManagedPolicyRole):
 
     # --- Internals ---------------------------------------------------------------------------
 
+    @batched_grant
     def _grant_s3(
-        self, access: S3Access, bucket: s3.IBucket, prefix: str, *, whole_bucket: bool
-    ) -> iam.Grant:
-        with self.batched():  # one call into aws-cdk-lib per policy for its statements
-            return self._grant_s3_statements(access, bucket, prefix, whole_bucket=whole_bucket)
-
-    def _grant_s3_statements(
         self, access: S3Access, bucket: s3.IBucket, prefix: str, *, whole_bucket: bool
     ) -> iam.Grant:
         bucket_arn = read_once(bucket, "bucket_arn")
@@ -497,21 +492,8 @@ class JobRuntimeRole(ManagedPolicyRole):
             self._key_statements[slot] = grant.principal_statement
         return grant
 
+    @batched_grant
     def _grant_glue(
-        self,
-        database: str,
-        tables: Sequence[str],
-        *,
-        all_tables: bool,
-        account: str | None,
-        write: bool,
-    ) -> iam.Grant:
-        with self.batched():  # one call into aws-cdk-lib per policy for its statements
-            return self._grant_glue_statements(
-                database, tables, all_tables=all_tables, account=account, write=write
-            )
-
-    def _grant_glue_statements(
         self,
         database: str,
         tables: Sequence[str],

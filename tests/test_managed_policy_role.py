@@ -17,6 +17,7 @@ from constructs_lib.managed_policy_role import (
     MANAGED_POLICIES_PER_ROLE,
     MANAGED_POLICY_SIZE_LIMIT,
     ManagedPolicyRole,
+    batched_grant,
     estimated_allow_size,
     estimated_statement_size,
 )
@@ -208,3 +209,22 @@ def test_a_batch_ended_by_an_error_still_adds_what_was_placed() -> None:
     with pytest.raises(ValueError, match="stop"):
         grant_then_fail()
     assert [s["Resource"] for s in _document(role, 0)] == ["arn:aws:s3:::placed/*"]
+
+
+class _TwoGrants(ManagedPolicyRole):
+    @batched_grant
+    def grant_two(self, first: str, *, second: str) -> str:
+        """Two statements."""
+        _read(self, first)
+        _read(self, second)
+        return "granted"
+
+
+def test_a_batched_grant_method_adds_its_statements_in_one_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    role = _TwoGrants(cdk.Stack(), "Two", assumed_by=iam.AccountRootPrincipal())
+    calls = _spy_on_add_statements(monkeypatch)
+    assert role.grant_two("arn:aws:s3:::a/*", second="arn:aws:s3:::b/*") == "granted"
+    assert calls == [2]
+    assert _TwoGrants.grant_two.__doc__ == "Two statements."
