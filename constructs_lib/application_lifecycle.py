@@ -541,9 +541,15 @@ class LifecycleProvider(Construct):
             for f in (self.on_event, self.is_complete, *self._framework)
         ]
         pairs.append((self._waiter.node.find_child("Resource"), self._waiter_role))
+        # One token per role: the handler functions share a role, and so do two of the
+        # framework's; its ids are produced once.
+        policy_ids: dict[str, list[str]] = {}
         for resource, role in pairs:
             if isinstance(resource, CfnResource) and role is not None:
-                resource.add_override("DependsOn", Lazy.list(_PolicyIds(role)))
+                key = role.__jsii_ref__.ref  # type: ignore[attr-defined]
+                if key not in policy_ids:
+                    policy_ids[key] = Lazy.list(_PolicyIds(role))
+                resource.add_override("DependsOn", policy_ids[key])
 
     def _acknowledge(self) -> None:
         """Acknowledge, per resource, the findings that are right for the provider."""

@@ -39,7 +39,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct, DependencyGroup, IConstruct
 
-from constructs_lib._stack_facts import path_of, remember_child, stack_facts
+from constructs_lib._stack_facts import path_of, read_once, remember_child, stack_facts
 from constructs_lib.compliance import acknowledge_wildcard_resource
 from constructs_lib.errors import EmrServerlessValidationError
 from constructs_lib.iam_actions import (
@@ -92,7 +92,7 @@ def policy_grantee(grantee: iam.IGrantable) -> iam.IGrantable:
     to it), and a user or group gets a stand-in that adds nothing to it (see the module's
     description).
     """
-    principal = grantee.grant_principal
+    principal: iam.IPrincipal = read_once(grantee, "grant_principal")
     if _of_another_account(principal):
         if "roles" in (_attachment(principal) or {}):
             return grantee  # aws-cdk-lib's ImmutableRole: nothing is added to it
@@ -103,7 +103,7 @@ def policy_grantee(grantee: iam.IGrantable) -> iam.IGrantable:
 
 def statements_holder(grantee: iam.IGrantable) -> IConstruct | None:
     """The construct whose policies hold ``grantee``'s statements (for acknowledgements)."""
-    principal = grantee.grant_principal
+    principal: iam.IPrincipal = read_once(grantee, "grant_principal")
     if isinstance(principal, ManagedPolicyRole):
         return principal
     holder = _holder(grantee, create=False)
@@ -215,7 +215,7 @@ class _GrantsHolder(Construct):
 
 
 def _holder(grantee: iam.IGrantable, *, create: bool) -> _GrantsHolder | None:
-    principal = grantee.grant_principal
+    principal: iam.IPrincipal = read_once(grantee, "grant_principal")
     if isinstance(principal, (ManagedPolicyRole, _PolicyPrincipal)):
         return None
     if _of_another_account(principal):
