@@ -210,6 +210,8 @@ class _GrantsHolder(Construct):
             self,
             attach=attach,
             description=f"EMR Serverless grants of {path_of(principal)}",  # type: ignore[arg-type]
+            # This holder is new and has no children yet; its scope has (this holder).
+            context_scope=scope,
         )
         self.grantee = Grantee(_PolicyPrincipal(principal, self.policies))
 

@@ -66,7 +66,9 @@ class ManagedPolicies:
     :param description: each policy's description.
     :param start_empty: create the first policy now, before any statement (it must get
         one before synthesis). Default: ``False``, created with the first statement.
-    :param context_scope: where the quota's context key is read. Default: ``scope``.
+    :param context_scope: where the quota's context key is read: a construct that already
+        has children (see :func:`~constructs_lib._stack_facts.context_of`). Default:
+        ``scope``.
     """
 
     def __init__(
