@@ -38,7 +38,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +85,23 @@ class RequestCounter:
             result[0] = self.count - start
 
 
+#: The child's request counter, and the requests of its last unit by construct.
+COUNTER = RequestCounter()
+BY_CONSTRUCT: dict[str, int] = {}
+
+
+class _Steps:
+    """Splits a unit's requests by the step that made them (the last unit's are kept)."""
+
+    def __init__(self) -> None:
+        BY_CONSTRUCT.clear()
+        self._last = COUNTER.count
+
+    def __call__(self, step: str) -> None:
+        BY_CONSTRUCT[step] = BY_CONSTRUCT.get(step, 0) + COUNTER.count - self._last
+        self._last = COUNTER.count
+
+
 def _our_unit(stack: Any, index: int) -> None:
     from aws_cdk import aws_s3 as s3
 
@@ -96,22 +113,28 @@ def _our_unit(stack: Any, index: int) -> None:
         Workload,
     )
 
+    step = _Steps()
     network = EmrServerlessNetwork(
         stack, f"Network{index}", workloads=[Workload(max_vcpu=400, worker_vcpu=4)]
     )
+    step("EmrServerlessNetwork")
     logs = ApplicationLogs(stack, f"Logs{index}", cloudwatch_logging=False)
+    step("ApplicationLogs")
     role = JobRuntimeRole(stack, f"Role{index}")
+    step("JobRuntimeRole")
     data = s3.Bucket.from_bucket_name(stack, f"Data{index}", f"bench-data-{index}")
     role.grant_s3_read(data, "input/")
     role.grant_s3_read_write(data, "output/")
     role.grant_glue_read("sales", all_tables=True)
     logs.grant_write(role)
+    step("grants (S3 read, S3 read/write, Glue, logs)")
     EmrServerlessApplication(
         stack,
         f"Spark{index}",
         network=network,
         monitoring=logs.monitoring_configuration(),
     )
+    step("EmrServerlessApplication")
 
 
 def _dsf_unit(stack: Any, index: int) -> None:
@@ -166,6 +189,10 @@ class Sample:
     #: Of ``seconds``, building the constructs (Python and its requests into jsii); the
     #: rest is ``app.synth()``: aws-cdk-lib rendering and validating the templates.
     build_seconds: float = 0.0
+    #: Requests made by ``app.synth()`` (validations, lazy values, the nag packs' callbacks).
+    synth_requests: int = 0
+    #: The last unit's requests by the construct (or grants) that made them (ours only).
+    by_construct: dict[str, int] = field(default_factory=dict)
 
 
 def child(implementation: str, units: int, *, nag: bool, kind: str = "application") -> Sample:
@@ -174,7 +201,7 @@ def child(implementation: str, units: int, *, nag: bool, kind: str = "applicatio
     :param kind: ``application`` (the unit of work above) or ``team`` (a team of the
         reference platform: ``units`` copies of the shipped Spark team in one environment).
     """
-    counter = RequestCounter()
+    counter = COUNTER
     counter.install()
     start = time.perf_counter()
     import aws_cdk as cdk
@@ -195,6 +222,7 @@ def child(implementation: str, units: int, *, nag: bool, kind: str = "applicatio
             for index in range(units):
                 UNITS[implementation](stack, index)
         built = time.perf_counter()
+        built_requests = counter.count
         try:
             app.synth()
         except RuntimeError as error:
@@ -206,6 +234,8 @@ def child(implementation: str, units: int, *, nag: bool, kind: str = "applicatio
     return Sample(
         seconds=seconds,
         build_seconds=built - start,
+        synth_requests=counter.count - built_requests,
+        by_construct=dict(BY_CONSTRUCT),
         requests=requests[0],
         python_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         node_mib=_node_peak_mib(),
@@ -350,6 +380,8 @@ class Marginal:
     large_seconds: float
     peak_python_mib: float
     peak_node_mib: float
+    #: Requests of one more unit by construct, and ``app.synth()``'s share (ours only).
+    by_construct: dict[str, float] = field(default_factory=dict)
 
 
 def marginal_costs(
@@ -392,9 +424,18 @@ def marginal_costs(
                     large_seconds=large_s,
                     peak_python_mib=max(s.python_mib for s in large),
                     peak_node_mib=max(s.node_mib for s in large),
+                    by_construct=_by_construct(small[0], large[0]),
                 )
             )
     return results
+
+
+def _by_construct(small: Sample, large: Sample) -> dict[str, float]:
+    """The last unit's requests by construct, and ``app.synth()``'s per added unit."""
+    if not large.by_construct:
+        return {}
+    synth = (large.synth_requests - small.synth_requests) / (LARGE - SMALL)
+    return {**large.by_construct, "app.synth()": synth}
 
 
 def format_marginals(results: list[Marginal], *, kind: str = "application") -> str:
@@ -414,6 +455,12 @@ def format_marginals(results: list[Marginal], *, kind: str = "application") -> s
             f"{r.requests:13.0f}  {r.small_seconds:5.2f} s  {r.large_seconds:6.2f} s  "
             f"{r.peak_python_mib:.0f}/{r.peak_node_mib:.0f} MiB"
         )
+    shown: set[str] = set()
+    for r in results:
+        if r.by_construct and r.implementation not in shown:
+            shown.add(r.implementation)
+            parts = ", ".join(f"{name} {count:.0f}" for name, count in r.by_construct.items())
+            lines.append(f"  {r.implementation} requests of one more unit, by construct: {parts}")
     return "\n".join(lines)
 
 
