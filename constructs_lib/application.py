@@ -117,7 +117,7 @@ from constructs_lib.runtime_permissions import (
     secret_key_condition,
 )
 from constructs_lib.runtime_role import grant_runtime_secret_read
-from constructs_lib.subnet_planning import SubnetPlanningError, workers_for
+from constructs_lib.subnet_planning import workers_for
 from constructs_lib.tokens import is_unresolved, warn, warn_unchecked
 from constructs_lib.workers import (
     Architecture,
@@ -1155,15 +1155,7 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
                 "subnets are full, and the subnets can be checked against it",
             )
             return
-        try:
-            check_subnet_capacity(self, subnets.subnets, workers=peak, argument=argument)
-        except SubnetPlanningError as error:
-            warn(
-                self,
-                "emr-serverless:subnet-capacity",
-                f"{error} (EMR Serverless accepts such subnets, but jobs cannot start more "
-                "workers than they have free IP addresses, guide L1940)",
-            )
+        check_subnet_capacity(self, subnets.subnets, workers=peak, argument=argument, refuse=False)
 
     def _check_tags(self, tags: Mapping[str, str], *, warn: bool = True) -> None:
         """Check literal tags; a tag with a token key or value is skipped (with a warning)."""

@@ -727,30 +727,39 @@ class _PlannedIpAddresses:
 
 
 def check_subnet_capacity(
-    scope: IConstruct, subnets: Sequence[ec2.ISubnet], *, workers: int, argument: str
+    scope: IConstruct,
+    subnets: Sequence[ec2.ISubnet],
+    *,
+    workers: int,
+    argument: str,
+    refuse: bool = True,
 ) -> None:
-    """Refuse any subnet whose known IPv4 CIDR cannot hold ``workers``; warn for the rest;
-    and register ``scope`` as an application on ``subnets`` for the synth-time checks.
+    """Refuse any subnet whose known IPv4 CIDR cannot hold ``workers`` (with
+    ``refuse=False``, warn ``emr-serverless:subnet-capacity`` for each); warn for the
+    subnets whose CIDR is unknown; and register ``scope`` as an application on ``subnets``
+    for the synth-time checks.
 
     Every worker takes one IP address in its subnet, and a job can run in any one of the
     subnets, so each must hold the full peak. When the tree is complete,
     :class:`~constructs_lib.subnet_usage.SubnetUsage` warns on subnets that cannot hold the
-    peaks of everything registered on them together, and refuses private subnets from
-    which the application cannot reach Amazon S3.
+    peaks of everything registered on them together, and on private subnets from which
+    the application may not reach Amazon S3.
 
     :param scope: the application (named in errors by its construct path), where warnings
         are recorded.
     :param subnets: the subnets EMR Serverless may launch workers in.
     :param workers: the peak workers (plus any headroom) each subnet must hold.
     :param argument: the argument the subnets came from, named in errors and warnings.
+    :param refuse: raise for a subnet too small for the peak, instead of warning. EMR
+        Serverless accepts such a subnet (its jobs stop growing when it is full). Default:
+        ``True``.
     :raises SubnetPlanningError: e.g. ``subnet-0abc (10.0.0.0/24, 251 usable) cannot hold
         1000 workers; use /22 or larger``; also when ``subnets`` is empty.
     """
     check_whole_number(workers, argument="workers", minimum=1)
-    # Registered first: the caller may turn the refusal below into a warning, and the
-    # synth-time checks must still count this application.
+    # Registered first: the synth-time checks count this application whatever follows.
     register_application(scope, subnets, workers=workers, argument=argument)
-    _check_capacity_now(scope, subnets, workers=workers, argument=argument)
+    _check_capacity_now(scope, subnets, workers=workers, argument=argument, refuse=refuse)
 
 
 def register_application(
@@ -797,22 +806,25 @@ def _check_capacity_now(
             fix="select subnets, one per AZ in at least two AZs",
         )
     unchecked = []
+    too_small = []
     for subnet in subnets:
         cidr = _known_cidr(subnet)
         if cidr is None:
             unchecked.append(_label(subnet))
-        else:
-            try:
-                check_cidr_capacity(cidr, workers=workers, subnet=_label(subnet), argument=argument)
-            except SubnetPlanningError as error:
-                if refuse:
-                    raise
-                warn(
-                    scope,
-                    SUBNET_CAPACITY_WARNING,
-                    f"{error} (EMR Serverless accepts such subnets, but jobs cannot start "
-                    "more workers than they have free IP addresses, guide L1940)",
-                )
+            continue
+        try:
+            check_cidr_capacity(cidr, workers=workers, subnet=_label(subnet), argument=argument)
+        except SubnetPlanningError as error:
+            if refuse:
+                raise
+            too_small.append(str(error))
+    if too_small:
+        warn(
+            scope,
+            SUBNET_CAPACITY_WARNING,
+            f"{'; '.join(too_small)} (EMR Serverless accepts such subnets, but jobs cannot "
+            "start more workers than they have free IP addresses, guide L1940)",
+        )
     if unchecked:
         warn_unchecked(
             scope,

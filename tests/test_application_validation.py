@@ -741,6 +741,9 @@ def test_subnets_too_small_for_the_peak_are_a_warning(build: Builder) -> None:
     app = build(cdk.Stack.of(small), vpc=small, maximum_capacity=maximum)
     (warning,) = [w for w in warnings(app) if "emr-serverless:subnet-capacity]" in w]
     assert "1000 workers" in warning
+    # Every subnet too small is named in the one warning, not only the first.
+    assert "(10.0.0.0/24" in warning
+    assert "(10.0.1.0/24" in warning
     large = imported_vpc(build.stack(), ["10.0.0.0/22", "10.0.4.0/22"])  # 1,019 usable each
     fits = build(cdk.Stack.of(large), vpc=large, maximum_capacity=maximum)
     assert fits.peak_workers == 1000
