@@ -1183,9 +1183,9 @@ class EmrServerlessApplication(EmrServerlessApplicationBase):
     def _late_problems(self) -> list[str]:
         """Rules that settings added after construction (ingress rules, tags) can break."""
         problems = [
-            str(open_ingress_error(_group_argument(self._network), group.node.path, source))
+            str(open_ingress_error(_group_argument(self._network), path_of(group), source))
             for group in self.security_groups
-            for source in _ingress_sources(group)
+            for source in _ingress_sources(group, final=True)
             if source in OPEN_CIDRS
         ]
         try:
@@ -1289,8 +1289,12 @@ def _group_argument(network: object) -> str:
     return "network" if network is not None else "security_groups"
 
 
-def _ingress_sources(group: ec2.ISecurityGroup) -> list[str]:
-    """CIDR sources of the group's inbound rules known in this app (inline and separate)."""
+def _ingress_sources(group: ec2.ISecurityGroup, *, final: bool = False) -> list[str]:
+    """CIDR sources of the group's inbound rules known in this app (inline and separate).
+
+    :param final: the tree is complete (at synth): separate rules are read as they are
+        then, not as an application's construction found them.
+    """
     stack = stack_of(group)
     sources: list[str] = []
     # The group's L1 and resolved id never change; its inline rules may grow.
@@ -1301,23 +1305,28 @@ def _ingress_sources(group: ec2.ISecurityGroup) -> list[str]:
                 rule[k] for k in ("cidrIp", "cidrIpv6", "CidrIp", "CidrIpv6") if rule.get(k)
             ]
     group_id = read_once(group, "_resolved_id", lambda: _resolved_id(stack, group))
-    return sources + _separate_ingress_sources(stack).get(group_id, [])
+    return sources + _separate_ingress_sources(stack, final=final).get(group_id, [])
 
 
 def _resolved_id(stack: Stack, group: ec2.ISecurityGroup) -> str:
     return json.dumps(stack.resolve(group.security_group_id), sort_keys=True)
 
 
-#: Per stack (checked at synth, when the tree is complete): CIDR sources of its separate
-#: ``AWS::EC2::SecurityGroupIngress`` rules by resolved group id. Built once per stack, as
-#: every application on a shared network checks the same groups.
+#: Per stack: CIDR sources of its separate ``AWS::EC2::SecurityGroupIngress`` rules by
+#: resolved group id. Built once per stack as the first application is constructed (every
+#: application on a shared network checks the same groups), and once more at synth, when
+#: the tree is complete, for rules added after the applications.
 _SEPARATE_INGRESS: weakref.WeakKeyDictionary[Stack, dict[str, list[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+_FINAL_SEPARATE_INGRESS: weakref.WeakKeyDictionary[Stack, dict[str, list[str]]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _separate_ingress_sources(stack: Stack) -> dict[str, list[str]]:
-    if stack not in _SEPARATE_INGRESS:
+def _separate_ingress_sources(stack: Stack, *, final: bool) -> dict[str, list[str]]:
+    cache = _FINAL_SEPARATE_INGRESS if final else _SEPARATE_INGRESS
+    if stack not in cache:
         index: dict[str, list[str]] = {}
         for construct in stack.node.find_all():
             if isinstance(construct, ec2.CfnSecurityGroupIngress) and stack_of(construct) is stack:
@@ -1325,8 +1334,8 @@ def _separate_ingress_sources(stack: Stack) -> dict[str, list[str]]:
                 index.setdefault(key, []).extend(
                     s for s in (construct.cidr_ip, construct.cidr_ipv6) if s
                 )
-        _SEPARATE_INGRESS[stack] = index
-    return _SEPARATE_INGRESS[stack]
+        cache[stack] = index
+    return cache[stack]
 
 
 def _worker_configuration(

@@ -716,6 +716,13 @@ def late_problems() -> str:
     vpc = imported_vpc(stack, ["10.0.0.0/22"])
     app = builder(stack, vpc=vpc)
     app.connections.allow_from_any_ipv4(ec2.Port.tcp(8080))
+    # A rule of its own (AWS::EC2::SecurityGroupIngress) on a group the app was given.
+    later = builder.stack()
+    imported = ec2.SecurityGroup.from_security_group_id(
+        later, "ImportedLater", "sg-0abcdef0123456789", mutable=True
+    )
+    builder(later, vpc=imported_vpc(later, ["10.0.0.0/22"]), security_groups=[imported])
+    imported.add_ingress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443))
     tagged = builder.stack()
     builder(tagged)
     cdk.Tags.of(tagged).add("owner", "x" * 257)
@@ -728,6 +735,10 @@ def test_ingress_added_after_construction_fails_synth_with_our_message(late_prob
     assert re.search(
         r"security_groups=.*allows inbound traffic from 0\.0\.0\.0/0.*Fix: remove", late_problems
     )
+
+
+def test_a_separate_ingress_rule_added_after_construction_fails_synth(late_problems: str) -> None:
+    assert re.search(r"ImportedLater allows inbound traffic from 0\.0\.0\.0/0", late_problems)
 
 
 def test_tags_added_by_aspects_are_checked_at_synth(late_problems: str) -> None:
