@@ -69,14 +69,22 @@ _BY_STACK: dict[str, StackFacts] = {}
 _PATHS: dict[str, str] = {}
 
 
-def _ref(construct: Any) -> str | None:
+def jsii_reference(construct: Any) -> str | None:
+    """The jsii reference of a JavaScript object (the same for every Python proxy of it);
+    ``None`` for an object implemented in Python and never passed to aws-cdk-lib."""
     reference = getattr(construct, "__jsii_ref__", None)
     return getattr(reference, "ref", None)
 
 
+def jsii_key(construct: Any) -> str:
+    """A key for ``construct`` that survives jsii's new Python proxies: its
+    :func:`jsii_reference`, or its ``id`` for a Python object without one."""
+    return jsii_reference(construct) or f"python:{id(construct)}"
+
+
 def stack_facts(scope: IConstruct) -> StackFacts:
     """The facts of the stack ``scope`` is in (``Stack.of(scope)``)."""
-    key = _ref(scope)
+    key = jsii_reference(scope)
     facts = _BY_SCOPE.get(key) if key is not None else None
     if facts is not None:
         return facts
@@ -85,7 +93,7 @@ def stack_facts(scope: IConstruct) -> StackFacts:
         facts = _BY_SCOPE[key] = stack_facts(parent[0])
         return facts
     stack = Stack.of(scope)
-    stack_key = _ref(stack)
+    stack_key = jsii_reference(stack)
     facts = _BY_STACK.get(stack_key) if stack_key is not None else None
     if facts is None:
         facts = StackFacts(stack)
@@ -103,7 +111,7 @@ def stack_of(scope: IConstruct) -> Stack:
 
 def path_of(construct: IConstruct) -> str:
     """``construct.node.path``, read once per construct."""
-    key = _ref(construct)
+    key = jsii_reference(construct)
     if key is None:
         return construct.node.path
     path = _PATHS.get(key)
@@ -125,7 +133,7 @@ def read_once(construct: Any, attribute: str, read: Callable[[], Any] | None = N
     :param read: how to read a value that is not an attribute (kept under ``attribute``).
         Default: ``getattr(construct, attribute)``.
     """
-    key = _ref(construct)
+    key = jsii_reference(construct)
     if key is None:
         return read() if read is not None else getattr(construct, attribute)
     try:
@@ -160,7 +168,7 @@ def context_of(scope: IConstruct, key: str) -> Any:
     built): ``constructs`` refuses ``set_context`` on a node with children, so neither its
     context nor its ancestors' can change any more.
     """
-    reference = _ref(scope)
+    reference = jsii_reference(scope)
     if reference is None:
         return scope.node.try_get_context(key)
     try:
@@ -179,7 +187,7 @@ def child_singleton(
 ) -> _T:
     """``scope``'s child ``construct_id`` of type ``kind``, made by ``create`` if it has
     none; looked up in the construct tree once per scope and id."""
-    reference = _ref(scope)
+    reference = jsii_reference(scope)
     found: _T | None = _SINGLETONS.get((reference, construct_id)) if reference else None
     if found is None:
         existing = scope.node.try_find_child(construct_id)
@@ -192,6 +200,6 @@ def child_singleton(
 def remember_child(construct: IConstruct, scope: IConstruct, construct_id: str) -> None:
     """Record that ``construct`` (not a stack) is ``scope``'s new child ``construct_id``:
     its stack and its path are then known from ``scope``'s, without a read."""
-    key = _ref(construct)
+    key = jsii_reference(construct)
     if key is not None:
         _CHILDREN[key] = (scope, construct_id)

@@ -16,7 +16,7 @@ from functools import cached_property
 from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
 
-from constructs_lib._stack_facts import stack_of
+from constructs_lib._stack_facts import jsii_reference, stack_of
 from constructs_lib.tokens import is_unresolved
 
 
@@ -81,7 +81,7 @@ _PYTHON_FACTS: weakref.WeakKeyDictionary[ec2.ISubnet, SubnetFacts] = weakref.Wea
 
 def subnet_facts(subnet: ec2.ISubnet) -> SubnetFacts:
     """The facts of ``subnet`` (kept per JavaScript object, or while a Python one lives)."""
-    reference = getattr(getattr(subnet, "__jsii_ref__", None), "ref", None)
+    reference = jsii_reference(subnet)
     if reference is not None:
         facts = _FACTS.get(reference)
         if facts is None:

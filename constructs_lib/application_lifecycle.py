@@ -42,7 +42,13 @@ from constructs import Construct, IConstruct
 
 from constructs_lib import application_updates
 from constructs_lib._arguments import checked_arguments
-from constructs_lib._stack_facts import child_singleton, remember_child, stack_facts, stack_of
+from constructs_lib._stack_facts import (
+    child_singleton,
+    jsii_key,
+    remember_child,
+    stack_facts,
+    stack_of,
+)
 from constructs_lib.api_only_settings import (
     RenderedSetting,
     check_encryption_context,
@@ -546,7 +552,7 @@ class LifecycleProvider(Construct):
         policy_ids: dict[str, list[str]] = {}
         for resource, role in pairs:
             if isinstance(resource, CfnResource) and role is not None:
-                key = role.__jsii_ref__.ref  # type: ignore[attr-defined]
+                key = jsii_key(role)
                 if key not in policy_ids:
                     policy_ids[key] = Lazy.list(_PolicyIds(role))
                 resource.add_override("DependsOn", policy_ids[key])

@@ -25,7 +25,7 @@ from cdk_nag import (
 )
 from constructs import Construct, IConstruct, IValidation
 
-from constructs_lib._stack_facts import stack_of
+from constructs_lib._stack_facts import jsii_key, stack_of
 
 #: The packs every stack is checked against, in report order.
 NAG_PACKS: tuple[Callable[..., NagPack], ...] = (
@@ -163,7 +163,7 @@ class _DeferredWildcardAcknowledgements(Construct):
     @classmethod
     def of(cls, resource: IConstruct) -> _DeferredWildcardAcknowledgements:
         stack = stack_of(resource)
-        key = stack.__jsii_ref__.ref  # type: ignore[attr-defined]
+        key = jsii_key(stack)
         existing = cls._of.get(key)
         if existing is None:
             existing = cls._of[key] = cls(stack)
@@ -178,7 +178,7 @@ class _DeferredWildcardAcknowledgements(Construct):
         self.node.add_validation(_Run(self))
 
     def add(self, resource: IConstruct, arn: str, reason: str) -> None:
-        key = resource.__jsii_ref__.ref  # type: ignore[attr-defined]
+        key = jsii_key(resource)
         self._pending.setdefault(key, (resource, {}))[1].setdefault(arn, reason)
 
     def run(self) -> None:

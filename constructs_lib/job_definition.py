@@ -62,11 +62,11 @@ from constructs_lib.workers import (
     spark_container,
 )
 
-#: On the application, for Airflow's ``EmrServerlessStartJobOperator``: it reads the
-#: application's state and starts it when it is not started, before submitting.
 #: On the application: start a run.
 START_JOB_RUN_ACTION = "emr-serverless:StartJobRun"
 
+#: On the application, for Airflow's ``EmrServerlessStartJobOperator``: it reads the
+#: application's state and starts it when it is not started, before submitting.
 AIRFLOW_APPLICATION_ACTIONS: tuple[str, ...] = (
     "emr-serverless:GetApplication",
     "emr-serverless:StartApplication",

@@ -42,10 +42,10 @@ MAX_TIMEOUT_MINUTES = 99_999_999 // 60
 #: error).
 MAX_RETRY_ATTEMPTS = 99_999_999
 #: Above this many re-runs the workflow warns: each is a whole run, billed as one.
+MAX_RETRIES = 10
 #: On an encrypted topic's key, for a principal that publishes to it (SNS: "AWS KMS
 #: permissions" of encrypted topics).
 PUBLISHER_KEY_ACTIONS: tuple[str, ...] = ("kms:GenerateDataKey", "kms:Decrypt")
-MAX_RETRIES = 10
 #: How much longer than its runs (and the waits between them) the execution may take, for
 #: ``Notify`` to publish a run's timeout before the execution's own timeout stops it.
 BACKSTOP_MARGIN_MINUTES = 15
@@ -118,7 +118,8 @@ class JobWorkflow(Construct):
                 argument="retries",
                 value=retries,
                 rule=f"0-{MAX_RETRY_ATTEMPTS:,} re-runs (Step Functions Retry MaxAttempts)",
-                fix=f"use 0 to {MAX_RETRIES}, or the job's retry_policy",
+                fix=f"use 0 to {MAX_RETRY_ATTEMPTS:,} (more than {MAX_RETRIES} rarely help), "
+                "or the job's retry_policy",
             )
         if retries > MAX_RETRIES:
             warn(

@@ -18,6 +18,7 @@ from constructs_lib._arguments import checked_arguments
 from constructs_lib._enums import LenientEnum
 from constructs_lib._stack_facts import (
     context_of,
+    jsii_key,
     path_of,
     pseudo,
     remember_child,
@@ -876,7 +877,7 @@ def _drop_redundant_depends_on(stack: Stack) -> None:
     # Lambda function depend on its role twice: by DependsOn and by Fn::GetAtt of the role's
     # ARN. cfn-lint reports the redundant DependsOn (W3005); the GetAtt keeps the order.
     # One provider per stack: tidied once, when its first VPC is created.
-    reference = stack.__jsii_ref__.ref  # type: ignore[attr-defined]
+    reference = jsii_key(stack)
     if reference in _TIDIED:
         return
     _TIDIED.add(reference)

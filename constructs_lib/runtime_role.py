@@ -15,7 +15,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from constructs_lib._arguments import checked_arguments
-from constructs_lib._stack_facts import pseudo, read_once, remember_child, stack_facts
+from constructs_lib._stack_facts import pseudo, read_once, stack_facts
 from constructs_lib.compliance import acknowledge_wildcard_resource
 from constructs_lib.grants import Grantee, add_to_principal, grant_job_submission
 from constructs_lib.iam_actions import EMR_SERVERLESS_PRINCIPAL, PASS_ROLE_ACTIONS
@@ -144,7 +144,6 @@ class JobRuntimeRole(ManagedPolicyRole):
             permissions_boundary=permissions_boundary,
             path=path,
         )
-        remember_child(self, scope, construct_id)
         self._default_database_accounts: set[str] = set()
         self._key_contexts: dict[tuple[str, tuple[str, ...], str], list[str]] = {}
         self._key_statements: dict[tuple[str, tuple[str, ...], str], iam.PolicyStatement] = {}

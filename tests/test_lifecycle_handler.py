@@ -49,10 +49,12 @@ WARM = {
         }
     ],
 }
+#: The disk encryption the API-only setting asks for, as GetApplication shows it.
+DISK_SETTING = {"encryptionKeyArn": KEY_ARN, "encryptionContext": {"team": "data"}}
 DISK = {
     "DiskEncryptionConfiguration": {
         "Path": ["diskEncryptionConfiguration"],
-        "Value": {"encryptionKeyArn": KEY_ARN, "encryptionContext": {"team": "data"}},
+        "Value": DISK_SETTING,
         "Clear": {},
     }
 }
@@ -623,16 +625,9 @@ def test_api_only_settings_are_applied_after_create(aws: Aws) -> None:
     aws.application("CREATED")
     event = _start(aws, _after("Create", APPLICATION, ApiOnlySettings=DISK))
     aws.application("CREATED")
-    aws.call(
-        "update_application",
-        diskEncryptionConfiguration={
-            "encryptionKeyArn": KEY_ARN,
-            "encryptionContext": {"team": "data"},
-        },
-    )
+    aws.call("update_application", diskEncryptionConfiguration=DISK_SETTING)
     assert _poll(event) is False
-    current = {"encryptionKeyArn": KEY_ARN, "encryptionContext": {"team": "data"}}
-    aws.application("CREATED", diskEncryptionConfiguration=current)
+    aws.application("CREATED", diskEncryptionConfiguration=DISK_SETTING)
     assert _poll(event) is True
     aws.done()
 
@@ -654,24 +649,17 @@ def test_settings_still_within_the_bound_are_sent_again(aws: Aws) -> None:
     event = _start(aws, _after("Create", APPLICATION, ApiOnlySettings=DISK))
     aws.clock.now += 5 * 60 + handler.SETTINGS_SECONDS - 1
     aws.application("CREATED")
-    aws.call(
-        "update_application",
-        diskEncryptionConfiguration={
-            "encryptionKeyArn": KEY_ARN,
-            "encryptionContext": {"team": "data"},
-        },
-    )
+    aws.call("update_application", diskEncryptionConfiguration=DISK_SETTING)
     assert _poll(event) is False
     aws.done()
 
 
 def test_settings_already_in_place_need_no_update(aws: Aws) -> None:
-    current = {"encryptionKeyArn": KEY_ARN, "encryptionContext": {"team": "data"}}
     aws.stack_status("UPDATE_IN_PROGRESS")
-    aws.application("STARTED", diskEncryptionConfiguration=current)
+    aws.application("STARTED", diskEncryptionConfiguration=DISK_SETTING)
     event = _start(aws, _after("Update", RELEASE_CHANGE, old=APPLICATION, ApiOnlySettings=DISK))
     assert _plan(event)["start"] is False
-    aws.application("STARTED", diskEncryptionConfiguration=current)
+    aws.application("STARTED", diskEncryptionConfiguration=DISK_SETTING)
     assert _poll(event) is True
     aws.done()
 

@@ -18,10 +18,11 @@ from constructs import Construct
 from constructs_lib import ApplicationLogs, EmrServerlessNetwork, Workload
 from constructs_lib._stack_facts import (
     _CHILDREN,
-    _ref,
     child_path,
     child_singleton,
     context_of,
+    jsii_key,
+    jsii_reference,
     path_of,
     pseudo,
     read_once,
@@ -192,7 +193,7 @@ def test_every_construct_the_library_remembers_in_the_reference_app(
     """Each construct of ours records its scope: its path and stack as aws-cdk-lib says."""
     checked = 0
     for construct in reference_app.app.node.find_all():
-        if _ref(construct) in _CHILDREN:
+        if jsii_reference(construct) in _CHILDREN:
             assert path_of(construct) == construct.node.path
             assert stack_facts(construct).path == cdk.Stack.of(construct).node.path
             checked += 1
@@ -210,3 +211,11 @@ def test_read_once_keeps_a_computed_value_under_its_name(tree: Tree) -> None:
     assert first == read_once(tree.bucket, "computed", read) == "computed 1"
     assert len(reads) == 1
     assert read_once(tree.logs, "computed", read) == "computed 2"
+
+
+def test_jsii_key_is_the_reference_or_a_python_objects_id(tree: Tree) -> None:
+    assert jsii_key(tree.bucket) == jsii_reference(tree.bucket)
+    assert jsii_key(tree.bucket).startswith("aws-cdk-lib.aws_s3.Bucket@")
+    plain = object()
+    assert jsii_reference(plain) is None
+    assert jsii_key(plain) == f"python:{id(plain)}"
